@@ -1,0 +1,88 @@
+/**
+ * The one catalogue of coded errors. Tests assert on `code`, never on message text.
+ * Messages are templates: `{name}` is replaced from the params given at the throw site.
+ * Params must never carry secrets (passwords, TOTP secrets, tokens, API keys).
+ */
+export const ERROR_CATALOGUE = {
+  // generic
+  IF_ERR_INTERNAL: { status: 500, message: 'Internal error: {detail}' },
+  IF_ERR_VALIDATION: { status: 400, message: 'Invalid input: {detail}' },
+  IF_ERR_NOT_FOUND: { status: 404, message: '{what} not found' },
+  IF_ERR_TIMEOUT: { status: 504, message: '{what} timed out after {ms} ms' },
+
+  // configuration
+  IF_ERR_CONFIG_INVALID: { status: 500, message: 'Invalid configuration at "{key}": {detail}' },
+  IF_ERR_CONFIG_FILE: { status: 500, message: 'Cannot read configuration file {path}: {detail}' },
+
+  // market-data feed packets (decoder boundary)
+  IF_ERR_PACKET_SIZE: { status: 400, message: 'Packet of {size} bytes does not match mode {mode} ({expected} bytes)' },
+  IF_ERR_PACKET_MODE: { status: 400, message: 'Unknown subscription mode {mode} in packet' },
+  IF_ERR_PACKET_FIELD: { status: 400, message: 'Packet field {field} is invalid: {detail}' },
+  IF_ERR_PACKET_TOKEN: { status: 400, message: 'Packet token is invalid: {detail}' },
+
+  // market-data feed connection
+  IF_ERR_FEED_AUTH: { status: 401, message: 'Feed handshake refused (401): {detail}' },
+  IF_ERR_FEED_RATE_LIMITED: { status: 429, message: 'Feed handshake rate-limited (429): {detail}' },
+  IF_ERR_FEED_INVALID_REQUEST: { status: 400, message: 'Feed rejected a request ({brokerCode}): {detail}' },
+  IF_ERR_FEED_SUBSCRIPTION_LIMIT: { status: 400, message: 'Feed subscription limit exceeded ({brokerCode}): {detail}' },
+  IF_ERR_FEED_CAPACITY: { status: 400, message: 'Cannot subscribe {requested} pairs: capacity is {capacity} ({connections} connections x {perConnection})' },
+  IF_ERR_FEED_STALE: { status: 503, message: 'Feed stale: no data for {ms} ms' },
+  IF_ERR_FEED_NOT_CONNECTED: { status: 503, message: 'Feed is not connected' },
+
+  // broker REST (Angel One codes are kept in `brokerCode`)
+  IF_ERR_BROKER_AUTH: { status: 401, message: 'Broker login refused ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_SESSION: { status: 401, message: 'Broker session invalid or expired ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_API_KEY: { status: 401, message: 'Broker API key rejected ({brokerCode})' },
+  IF_ERR_BROKER_PERMISSION: { status: 403, message: 'Broker refused the action ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_STATIC_IP: { status: 403, message: 'Broker refused an order from an unregistered IP ({brokerCode})' },
+  IF_ERR_BROKER_RATE_LIMITED: { status: 429, message: 'Broker rate limit exceeded on {endpoint}' },
+  IF_ERR_BROKER_INPUT: { status: 400, message: 'Broker rejected the request input ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_ORDER: { status: 400, message: 'Broker order error ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_FUNDS: { status: 400, message: 'Insufficient funds ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_UNAVAILABLE: { status: 503, message: 'Broker unavailable on {endpoint}: {detail}' },
+  IF_ERR_BROKER_CIRCUIT_OPEN: { status: 503, message: 'Broker circuit open on {endpoint}; not calling until it recovers' },
+  IF_ERR_BROKER_TIMEOUT: { status: 504, message: 'Broker call {endpoint} timed out after {ms} ms' },
+  IF_ERR_BROKER_RESPONSE: { status: 502, message: 'Broker response from {endpoint} could not be understood: {detail}' },
+  IF_ERR_BROKER_REJECTED: { status: 400, message: 'Broker rejected the request ({brokerCode}): {detail}' },
+
+  // instruments
+  IF_ERR_INSTRUMENT_MASTER: { status: 502, message: 'Instrument master invalid: {detail}' },
+  IF_ERR_INSTRUMENT_UNKNOWN: { status: 404, message: 'Unknown instrument {instrument}' },
+
+  // recording / replay
+  IF_ERR_RECORDING_INVALID: { status: 400, message: 'Recording {path} is invalid: {detail}' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+export type ErrorParams = Record<string, string | number | boolean | undefined>;
+
+function render(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    return value === undefined ? `{${key}}` : String(value);
+  });
+}
+
+/** A coded, catalogued error. `params` are safe to log; they must never hold secrets. */
+export class IfError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    const entry = ERROR_CATALOGUE[code];
+    super(render(entry.message, params), options);
+    this.name = 'IfError';
+    this.code = code;
+    this.httpStatus = entry.status;
+    this.params = params;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; params: ErrorParams } {
+    return { code: this.code, message: this.message, params: this.params };
+  }
+}
+
+export function isIfError(value: unknown, code?: ErrorCode): value is IfError {
+  return value instanceof IfError && (code === undefined || value.code === code);
+}
