@@ -53,7 +53,8 @@ export class SimulatedClock implements Clock {
 
   /** Moves time forward to `targetMs`, firing every timer due on the way. */
   advanceTo(targetMs: number): void {
-    if (targetMs < this.current) throw new RangeError(`cannot move a clock backwards (${targetMs} < ${this.current})`);
+    if (targetMs < this.current)
+      throw new RangeError(`cannot move a clock backwards (${targetMs} < ${this.current})`);
     for (;;) {
       const next = this.nextDue(targetMs);
       if (next === undefined) break;
@@ -77,7 +78,11 @@ export class SimulatedClock implements Clock {
     let best: ScheduledTimer | undefined;
     for (const timer of this.timers.values()) {
       if (timer.dueMs > limitMs) continue;
-      if (best === undefined || timer.dueMs < best.dueMs || (timer.dueMs === best.dueMs && timer.id < best.id)) {
+      if (
+        best === undefined ||
+        timer.dueMs < best.dueMs ||
+        (timer.dueMs === best.dueMs && timer.id < best.id)
+      ) {
         best = timer;
       }
     }

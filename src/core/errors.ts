@@ -15,7 +15,10 @@ export const ERROR_CATALOGUE = {
   IF_ERR_CONFIG_FILE: { status: 500, message: 'Cannot read configuration file {path}: {detail}' },
 
   // market-data feed packets (decoder boundary)
-  IF_ERR_PACKET_SIZE: { status: 400, message: 'Packet of {size} bytes does not match mode {mode} ({expected} bytes)' },
+  IF_ERR_PACKET_SIZE: {
+    status: 400,
+    message: 'Packet of {size} bytes does not match mode {mode} ({expected} bytes)',
+  },
   IF_ERR_PACKET_MODE: { status: 400, message: 'Unknown subscription mode {mode} in packet' },
   IF_ERR_PACKET_FIELD: { status: 400, message: 'Packet field {field} is invalid: {detail}' },
   IF_ERR_PACKET_TOKEN: { status: 400, message: 'Packet token is invalid: {detail}' },
@@ -24,25 +27,44 @@ export const ERROR_CATALOGUE = {
   IF_ERR_FEED_AUTH: { status: 401, message: 'Feed handshake refused (401): {detail}' },
   IF_ERR_FEED_RATE_LIMITED: { status: 429, message: 'Feed handshake rate-limited (429): {detail}' },
   IF_ERR_FEED_INVALID_REQUEST: { status: 400, message: 'Feed rejected a request ({brokerCode}): {detail}' },
-  IF_ERR_FEED_SUBSCRIPTION_LIMIT: { status: 400, message: 'Feed subscription limit exceeded ({brokerCode}): {detail}' },
-  IF_ERR_FEED_CAPACITY: { status: 400, message: 'Cannot subscribe {requested} pairs: capacity is {capacity} ({connections} connections x {perConnection})' },
+  IF_ERR_FEED_SUBSCRIPTION_LIMIT: {
+    status: 400,
+    message: 'Feed subscription limit exceeded ({brokerCode}): {detail}',
+  },
+  IF_ERR_FEED_CAPACITY: {
+    status: 400,
+    message:
+      'Cannot subscribe {requested} pairs: capacity is {capacity} ({connections} connections x {perConnection})',
+  },
   IF_ERR_FEED_STALE: { status: 503, message: 'Feed stale: no data for {ms} ms' },
   IF_ERR_FEED_NOT_CONNECTED: { status: 503, message: 'Feed is not connected' },
 
   // broker REST (Angel One codes are kept in `brokerCode`)
   IF_ERR_BROKER_AUTH: { status: 401, message: 'Broker login refused ({brokerCode}): {detail}' },
-  IF_ERR_BROKER_SESSION: { status: 401, message: 'Broker session invalid or expired ({brokerCode}): {detail}' },
+  IF_ERR_BROKER_SESSION: {
+    status: 401,
+    message: 'Broker session invalid or expired ({brokerCode}): {detail}',
+  },
   IF_ERR_BROKER_API_KEY: { status: 401, message: 'Broker API key rejected ({brokerCode})' },
   IF_ERR_BROKER_PERMISSION: { status: 403, message: 'Broker refused the action ({brokerCode}): {detail}' },
-  IF_ERR_BROKER_STATIC_IP: { status: 403, message: 'Broker refused an order from an unregistered IP ({brokerCode})' },
+  IF_ERR_BROKER_STATIC_IP: {
+    status: 403,
+    message: 'Broker refused an order from an unregistered IP ({brokerCode})',
+  },
   IF_ERR_BROKER_RATE_LIMITED: { status: 429, message: 'Broker rate limit exceeded on {endpoint}' },
   IF_ERR_BROKER_INPUT: { status: 400, message: 'Broker rejected the request input ({brokerCode}): {detail}' },
   IF_ERR_BROKER_ORDER: { status: 400, message: 'Broker order error ({brokerCode}): {detail}' },
   IF_ERR_BROKER_FUNDS: { status: 400, message: 'Insufficient funds ({brokerCode}): {detail}' },
   IF_ERR_BROKER_UNAVAILABLE: { status: 503, message: 'Broker unavailable on {endpoint}: {detail}' },
-  IF_ERR_BROKER_CIRCUIT_OPEN: { status: 503, message: 'Broker circuit open on {endpoint}; not calling until it recovers' },
+  IF_ERR_BROKER_CIRCUIT_OPEN: {
+    status: 503,
+    message: 'Broker circuit open on {endpoint}; not calling until it recovers',
+  },
   IF_ERR_BROKER_TIMEOUT: { status: 504, message: 'Broker call {endpoint} timed out after {ms} ms' },
-  IF_ERR_BROKER_RESPONSE: { status: 502, message: 'Broker response from {endpoint} could not be understood: {detail}' },
+  IF_ERR_BROKER_RESPONSE: {
+    status: 502,
+    message: 'Broker response from {endpoint} could not be understood: {detail}',
+  },
   IF_ERR_BROKER_REJECTED: { status: 400, message: 'Broker rejected the request ({brokerCode}): {detail}' },
 
   // instruments

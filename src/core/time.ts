@@ -27,7 +27,14 @@ export function istParts(epochMs: number): IstDateParts {
 }
 
 /** Epoch ms of an IST wall-clock time. */
-export function istToEpochMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+export function istToEpochMs(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): number {
   return Date.UTC(year, month - 1, day, hour, minute, second) - IST_OFFSET_MS;
 }
 

@@ -59,7 +59,10 @@ export function createLogger(settings: LoggerSettings, destination?: NodeJS.Writ
   if (destination) return pino(options, destination as pino.DestinationStream);
   if (settings.pretty) {
     // pino-pretty runs in a worker thread (pino transport) so formatting never blocks the event loop.
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return pino(options);
 }

@@ -117,7 +117,12 @@ export class SimSessionStore {
   private token(clientCode: string, kind: string, nowMs: number): string {
     const header = base64url(JSON.stringify({ alg: 'HS512', typ: 'JWT' }));
     const payload = base64url(
-      JSON.stringify({ sub: clientCode, kind, iat: Math.floor(nowMs / 1000), nonce: randomBytes(6).toString('hex') }),
+      JSON.stringify({
+        sub: clientCode,
+        kind,
+        iat: Math.floor(nowMs / 1000),
+        nonce: randomBytes(6).toString('hex'),
+      }),
     );
     const signature = createHmac('sha512', this.secret).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;

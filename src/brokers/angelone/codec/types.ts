@@ -9,7 +9,10 @@ export const SubscriptionMode = { LTP: 1, QUOTE: 2, SNAP_QUOTE: 3, DEPTH_20: 4 }
 export type SubscriptionMode = (typeof SubscriptionMode)[keyof typeof SubscriptionMode];
 
 /** Exact packet size in bytes per mode; anything else is rejected. */
-export const PACKET_SIZE = { 1: 51, 2: 123, 3: 379, 4: 443 } as const satisfies Record<SubscriptionMode, number>;
+export const PACKET_SIZE = { 1: 51, 2: 123, 3: 379, 4: 443 } as const satisfies Record<
+  SubscriptionMode,
+  number
+>;
 
 export const ExchangeType = {
   NSE_CM: 1,
