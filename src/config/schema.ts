@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65_535);
+const positiveMs = z.number().int().positive();
+
+/** Angel One production endpoints (shared/reference/angelone-smartapi.md §0). */
+export const ANGEL_ONE_ENDPOINTS = {
+  restBaseUrl: 'https://apiconnect.angelone.in',
+  feedUrl: 'wss://smartapisocket.angelone.in/smart-stream',
+  orderFeedUrl: 'wss://tns.angelone.in/smart-order-update',
+  instrumentMasterUrl: 'https://margincalculator.angelbroking.com/OpenAPI_File/files/OpenAPIScripMaster.json',
+} as const;
+
+export const UNDERLYINGS = ['NIFTY', 'BANKNIFTY', 'FINNIFTY', 'MIDCPNIFTY', 'SENSEX'] as const;
+
+/**
+ * The whole configuration. Precedence: these defaults < config file (JSON) < environment.
+ * Every field has a default, so the embedded demo (simulator feed) needs no configuration at all.
+ */
+export const ConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(8080),
+    })
+    .prefault({}),
+  /** SQLite file, recordings, instrument-master cache */
+  dataDir: z.string().min(1).default('./data'),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      pretty: z.boolean().default(false),
+    })
+    .prefault({}),
+  feed: z
+    .strictObject({
+      /** where market data comes from: the built-in simulator, a real Angel One account, or a recording */
+      source: z.enum(['simulator', 'angelone', 'replay']).default('simulator'),
+      pingIntervalMs: positiveMs.default(10_000),
+      /** no frame (tick or pong) for this long while the market is open → reconnect */
+      staleAfterMs: positiveMs.default(20_000),
+      /** how often feed statistics are logged */
+      statsIntervalMs: positiveMs.default(10_000),
+      /** a recording made by `indexflow record`, for source = replay */
+      replayFile: z.string().optional(),
+      replaySpeed: z.number().positive().default(1),
+    })
+    .prefault({}),
+  subscriptions: z
+    .strictObject({
+      underlyings: z.array(z.enum(UNDERLYINGS)).min(1).default(['NIFTY', 'BANKNIFTY']),
+      /** how many of the nearest expiries per underlying */
+      expiries: z.number().int().min(1).max(12).default(1),
+      /** strikes each side of the at-the-money strike */
+      strikesEachSide: z.number().int().min(0).max(100).default(10),
+      mode: z.enum(['ltp', 'quote', 'snapquote']).default('snapquote'),
+      includeFutures: z.boolean().default(true),
+    })
+    .prefault({}),
+  angelone: z
+    .strictObject({
+      clientCode: z.string().min(1).optional(),
+      /** 4-digit MPIN (secret) */
+      pin: z.string().min(1).optional(),
+      /** base32 TOTP seed (secret); without it the TOTP must be given at start */
+      totpSecret: z.string().min(1).optional(),
+      /** SmartAPI app key (secret) */
+      apiKey: z.string().min(1).optional(),
+      restBaseUrl: z.url().default(ANGEL_ONE_ENDPOINTS.restBaseUrl),
+      feedUrl: z.url().default(ANGEL_ONE_ENDPOINTS.feedUrl),
+      orderFeedUrl: z.url().default(ANGEL_ONE_ENDPOINTS.orderFeedUrl),
+      instrumentMasterUrl: z.url().default(ANGEL_ONE_ENDPOINTS.instrumentMasterUrl),
+      timeoutMs: positiveMs.default(7_000),
+    })
+    .prefault({}),
+  sim: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      /** 0 picks a free port */
+      port: port.default(0),
+      seed: z.number().int().default(20_261_125),
+      /** simulated ms per wall ms (e.g. 10 runs a trading day in 37.5 minutes) */
+      speed: z.number().positive().max(1_000).default(1),
+      /**
+       * the simulated trading day: `auto` = today if the market is open now, otherwise the latest trading
+       * session replayed from its open; or a date `YYYY-MM-DD`
+       */
+      day: z.union([z.literal('auto'), z.iso.date()]).default('auto'),
+      /** IST time of day the simulated clock starts at when not following the real clock */
+      startTime: z
+        .string()
+        .regex(/^\d{2}:\d{2}$/, 'expected HH:MM')
+        .default('09:15'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
