@@ -64,6 +64,24 @@ export class SimSessionStore {
     return this.live(this.byJwt.get(jwt));
   }
 
+  /**
+   * Tells a live jwt from one this store issued that has since expired and from one it never issued (or
+   * revoked): the order-status socket answers 403 for the second and 401 for the third.
+   */
+  jwtStatus(authorization: string | undefined): 'live' | 'expired' | 'unknown' {
+    if (!authorization) return 'unknown';
+    const session = this.byJwt.get(authorization.replace(/^Bearer\s+/i, '').trim());
+    if (!session) return 'unknown';
+    return this.live(session) ? 'live' : 'expired';
+  }
+
+  /** Same as `jwtStatus` for a refresh token (AB8051 expired vs AB8050 invalid). */
+  refreshTokenStatus(refreshToken: string): 'live' | 'expired' | 'unknown' {
+    const session = this.byRefresh.get(refreshToken);
+    if (!session) return 'unknown';
+    return this.live(session) ? 'live' : 'expired';
+  }
+
   findByRefreshToken(refreshToken: string): SimSession | undefined {
     return this.live(this.byRefresh.get(refreshToken));
   }

@@ -76,3 +76,55 @@ export interface MarketModel {
   /** records a simulated-exchange trade against the book (from the order engine) */
   recordTrade(token: string, pricePaise: number, quantity: number, nowMs: number): void;
 }
+
+/** Raw SVI parameters: total variance w(k) = a + b·(ρ(k − m) + √((k − m)² + σ²)) at k = ln(K/F). */
+export interface SviParameters {
+  a: number;
+  b: number;
+  rho: number;
+  m: number;
+  sigma: number;
+}
+
+/** The model's implied-volatility smile of one expiry at one instant. */
+export interface SmileSnapshot {
+  underlying: string;
+  /** `YYYY-MM-DD` */
+  expiry: string;
+  /** simulated time the snapshot describes, epoch ms */
+  atMs: number;
+  /** forward the options of this expiry are priced off, rupees */
+  forward: number;
+  /** e^{−rT} */
+  discountFactor: number;
+  /** calendar time to the expiry-day close, years of 365 days (the basis of `impliedVol`) */
+  timeToExpiryYears: number;
+  /** trading time to the expiry-day close, years of 252 sessions (the basis the variance accrues on) */
+  tradingTimeToExpiryYears: number;
+  /** raw SVI of total implied variance in k = ln(K/F) */
+  svi: SviParameters;
+}
+
+/** The inputs behind an option's current quote (as of its last tick). */
+export interface OptionQuoteModel extends SmileSnapshot {
+  token: string;
+  /** rupees */
+  strike: number;
+  optionType: 'CE' | 'PE';
+  /** annualised on `timeToExpiryYears`: √(w(k)/T) */
+  impliedVol: number;
+  /** Black-76 value before rounding and spread, rupees */
+  fairPrice: number;
+}
+
+/** The simulator's market model with the extras tests and tools use. */
+export interface SimMarketModel extends MarketModel {
+  /** the model's current smile for an underlying's option expiry; undefined if not listed or expired */
+  smile(underlying: string, expiry: string): SmileSnapshot | undefined;
+  /** the model inputs behind an option's current quote; undefined for non-options */
+  impliedVol(token: string): OptionQuoteModel | undefined;
+  /** option expiries listed per underlying, nearest first */
+  optionExpiries(underlying: string): readonly string[];
+  /** the model's current simulated time, epoch ms */
+  nowMs(): number;
+}
