@@ -1,0 +1,370 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AngelRestClient } from '../brokers/angelone/rest/index.js';
+import { InstrumentMasterLoader, type InstrumentStore } from '../brokers/angelone/instruments/index.js';
+import {
+  type FeedClientStats,
+  type RawFrameRecorder,
+  SmartStreamClient,
+} from '../brokers/angelone/feed/index.js';
+import { AngelOrderUpdatesClient } from '../brokers/angelone/orderupdates/index.js';
+import type { ExchangeType, FeedPacket } from '../brokers/angelone/codec/index.js';
+import { createMarketCalendar } from '../core/calendar/index.js';
+import type { Clock } from '../core/clock.js';
+import { IfError } from '../core/errors.js';
+import { istDateKey } from '../core/time.js';
+import type { Config } from '../config/index.js';
+import { selectChainSubscriptions, type ChainSelection } from '../feed/selection.js';
+import { createGateway } from '../gateway/app.js';
+import type { Logger } from '../ops/logger.js';
+import { createMetricsRegistry, type Registry } from '../ops/metrics.js';
+import { type RunningSimulator, startSimulator } from '../sim/simulator.js';
+import { MessageBus } from './bus.js';
+import { Cache } from './cache.js';
+import { LiveClock } from './clocks.js';
+import { type Component, type ComponentHealth, ComponentRegistry } from './lifecycle.js';
+
+declare module './bus.js' {
+  interface BusTopics {
+    /** every decoded market-data packet, in arrival order */
+    'feed.packet': FeedPacket;
+  }
+}
+
+export interface RunningPlatform {
+  url: string;
+  clock: Clock;
+  bus: MessageBus;
+  cache: Cache;
+  metrics: Registry;
+  registry: ComponentRegistry;
+  feed: SmartStreamClient;
+  instruments: InstrumentStore;
+  selection: ChainSelection;
+  simulator?: RunningSimulator;
+  gateway: FastifyInstance;
+  close(): Promise<void>;
+}
+
+interface BrokerEndpoints {
+  restBaseUrl: string;
+  feedUrl: string;
+  orderFeedUrl: string;
+  instrumentMasterUrl: string;
+  clientCode: string;
+  pin: string;
+  totpSecret: string;
+  apiKey: string;
+}
+
+function requireSetting(value: string | undefined, key: string): string {
+  if (value === undefined || value === '') {
+    throw new IfError('IF_ERR_CONFIG_INVALID', { key, detail: 'required when feed.source is "angelone"' });
+  }
+  return value;
+}
+
+function feedHealthToComponent(stats: FeedClientStats): ComponentHealth {
+  const facts = {
+    subscriptions: stats.subscriptions,
+    reconnects: stats.reconnects,
+    staleEvents: stats.staleEvents,
+    connections: stats.connections.map((c) => c.state).join(','),
+  };
+  if (stats.health === 'healthy') return { state: 'running', facts };
+  return { state: 'degraded', detail: `feed ${stats.health}`, facts };
+}
+
+/**
+ * The all-in-one composition root: starts the simulator when the feed source needs it, logs in to the
+ * broker with TOTP, loads the instrument master, subscribes the near chains, and serves health and
+ * metrics. Later issues hang the pipeline, chains, signals and execution off `bus`.
+ */
+export interface PlatformExtras {
+  /** taps every raw feed frame (for `indexflow record`) */
+  onRawFrame?: RawFrameRecorder;
+}
+
+export async function startPlatform(
+  config: Config,
+  logger: Logger,
+  extras: PlatformExtras = {},
+): Promise<RunningPlatform> {
+  const metrics = createMetricsRegistry();
+  const registry = new ComponentRegistry(logger);
+  const bus = new MessageBus(logger);
+  const cache = new Cache();
+  const wallClock = new LiveClock();
+  const calendar = createMarketCalendar();
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ err: error }, 'shutdown step failed');
+      }
+    }
+    wallClock.clearAll();
+  };
+
+  try {
+    let simulator: RunningSimulator | undefined;
+    let clock: Clock = wallClock;
+    let endpoints: BrokerEndpoints;
+    if (config.feed.source === 'angelone') {
+      const a = config.angelone;
+      endpoints = {
+        restBaseUrl: a.restBaseUrl,
+        feedUrl: a.feedUrl,
+        orderFeedUrl: a.orderFeedUrl,
+        instrumentMasterUrl: a.instrumentMasterUrl,
+        clientCode: requireSetting(a.clientCode, 'angelone.clientCode'),
+        pin: requireSetting(a.pin, 'angelone.pin'),
+        totpSecret: requireSetting(a.totpSecret, 'angelone.totpSecret'),
+        apiKey: requireSetting(a.apiKey, 'angelone.apiKey'),
+      };
+    } else {
+      if (config.feed.source === 'replay' && !config.feed.replayFile) {
+        throw new IfError('IF_ERR_CONFIG_INVALID', {
+          key: 'feed.replayFile',
+          detail: 'required when feed.source is "replay"',
+        });
+      }
+      simulator = await startSimulator({
+        host: config.sim.host,
+        port: config.sim.port,
+        seed: config.sim.seed,
+        speed: config.sim.speed,
+        day: config.sim.day,
+        startTime: config.sim.startTime,
+        calendar,
+        logger: logger.child({ component: 'sim' }),
+        ...(config.feed.source === 'replay'
+          ? { replayFile: config.feed.replayFile, replaySpeed: config.feed.replaySpeed }
+          : {}),
+      });
+      const sim = simulator;
+      closers.push(() => sim.close());
+      // On the simulator the engine runs on simulated exchange time, so market-hours checks agree with it.
+      clock = sim.clock;
+      endpoints = {
+        restBaseUrl: sim.restUrl,
+        feedUrl: sim.feedUrl,
+        orderFeedUrl: sim.orderFeedUrl,
+        instrumentMasterUrl: sim.instrumentMasterUrl,
+        ...sim.account,
+      };
+      logger.info({ url: sim.restUrl }, 'simulator started');
+    }
+
+    const rest = new AngelRestClient({
+      baseUrl: endpoints.restBaseUrl,
+      apiKey: endpoints.apiKey,
+      clientCode: endpoints.clientCode,
+      clock,
+      logger,
+      timeoutMs: config.angelone.timeoutMs,
+    });
+    const login = () => rest.loginWithTotpSecret({ pin: endpoints.pin, totpSecret: endpoints.totpSecret });
+    await login();
+    logger.info({ clientCode: endpoints.clientCode }, 'logged in with TOTP');
+    closers.push(async () => {
+      await rest.logout().catch((error: unknown) => logger.debug({ err: error }, 'logout failed'));
+    });
+
+    const cacheDir = join(config.dataDir, 'instruments', simulator ? 'simulator' : 'angelone');
+    // The simulator's master depends on its seed and day; a cached copy from another run would be wrong.
+    if (simulator) rmSync(cacheDir, { recursive: true, force: true });
+    let lastProgressLog = 0;
+    const loader = new InstrumentMasterLoader({
+      cacheDir,
+      clock,
+      url: endpoints.instrumentMasterUrl,
+      logger,
+      onProgress: (progress) => {
+        const now = wallClock.now();
+        if (now - lastProgressLog < 1000) return;
+        lastProgressLog = now;
+        logger.info({ progress }, 'downloading instrument master');
+      },
+    });
+    const { store, master } = await loader.loadStore();
+    logger.info(
+      { instruments: master.instruments.length, rejected: master.rejected, source: master.source },
+      'instrument master loaded',
+    );
+
+    const today = istDateKey(clock.now());
+    const spots = new Map<string, number>();
+    const indexTokens: Record<string, string[]> = {};
+    const indexByToken = new Map<string, string>();
+    for (const underlying of config.subscriptions.underlyings) {
+      const index = store.indexInstrument(underlying);
+      if (!index) continue;
+      indexTokens[index.exchange] = [...(indexTokens[index.exchange] ?? []), index.token];
+      indexByToken.set(index.token, underlying);
+    }
+    try {
+      const quotes = await rest.getQuote('LTP', indexTokens);
+      for (const quote of quotes.fetched) {
+        const underlying = indexByToken.get(quote.symbolToken);
+        if (underlying && quote.ltp > 0) spots.set(underlying, quote.ltp);
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'index quotes failed; choosing the middle strikes instead of ATM');
+    }
+    const selection = selectChainSubscriptions(store.instruments(), spots, config.subscriptions, today);
+    if (selection.missing.length > 0)
+      logger.warn({ missing: selection.missing }, 'underlyings not in the master');
+    logger.info(
+      { summary: selection.summary, pairs: selection.subscriptions.length },
+      'subscribing near chains',
+    );
+
+    const feed = new SmartStreamClient({
+      url: endpoints.feedUrl,
+      credentials: () => {
+        const session = rest.session();
+        if (!session) throw new IfError('IF_ERR_BROKER_SESSION', { brokerCode: '', detail: 'not logged in' });
+        return {
+          clientCode: session.clientCode,
+          feedToken: session.feedToken,
+          jwtToken: session.jwtToken,
+          apiKey: session.apiKey,
+        };
+      },
+      // Heartbeats and backoff run on wall time; market hours come from the engine clock.
+      clock: wallClock,
+      isMarketOpen: () => calendar.isMarketOpen('NSE', clock.now()),
+      pingIntervalMs: config.feed.pingIntervalMs,
+      staleAfterMs: config.feed.staleAfterMs,
+      registry: metrics,
+      logger: logger.child({ component: 'feed' }),
+      onAuthFailure: async () => {
+        try {
+          await rest.refreshSession();
+        } catch {
+          await login();
+        }
+      },
+      ...(extras.onRawFrame ? { onRawFrame: extras.onRawFrame } : {}),
+      onPacket: (packet) => {
+        cache.set('feed.packet', packet.token, packet);
+        bus.publish('feed.packet', packet);
+      },
+    });
+    closers.push(() => feed.close());
+    feed.on('error', (event) =>
+      logger.warn({ err: event.error, connection: event.connection }, 'feed error'),
+    );
+    feed.on('stale', (event) => logger.warn({ connection: event.connection }, 'feed stale; reconnecting'));
+    feed.on('health', (event) =>
+      logger.info({ health: event.health, previous: event.previous }, 'feed health'),
+    );
+
+    const orderUpdates = new AngelOrderUpdatesClient({
+      url: endpoints.orderFeedUrl,
+      credentials: () => ({
+        jwtToken: rest.session()?.jwtToken ?? '',
+        apiKey: endpoints.apiKey,
+        clientCode: endpoints.clientCode,
+      }),
+      clock: wallClock,
+      logger: logger.child({ component: 'order-updates' }),
+    });
+    closers.push(() => orderUpdates.close());
+    orderUpdates.onUpdate((update) =>
+      logger.info({ status: update.statusCode, meaning: update.meaning }, 'order update'),
+    );
+
+    const feedComponent: Component = {
+      name: 'feed',
+      critical: true,
+      start: async () => {
+        feed.subscribe(
+          selection.subscriptions.map(({ exchangeType, token, mode }) => ({
+            exchangeType: exchangeType as ExchangeType,
+            token,
+            mode,
+          })),
+        );
+      },
+      stop: () => feed.close(),
+      health: () => feedHealthToComponent(feed.stats()),
+    };
+    const sessionComponent: Component = {
+      name: 'broker-session',
+      critical: true,
+      start: async () => {},
+      stop: async () => {},
+      health: () =>
+        rest.isLoggedIn() ? { state: 'running' } : { state: 'degraded', detail: 'not logged in' },
+    };
+    const orderUpdatesComponent: Component = {
+      name: 'order-updates',
+      critical: false,
+      start: async () => orderUpdates.start(),
+      stop: () => orderUpdates.close(),
+      health: () => ({
+        state: orderUpdates.state === 'open' ? 'running' : 'degraded',
+        detail: orderUpdates.state,
+      }),
+    };
+    registry.add(sessionComponent);
+    registry.add(feedComponent);
+    registry.add(orderUpdatesComponent);
+    await registry.startAll();
+    closers.push(() => registry.stopAll());
+
+    const feedView = () => ({
+      stats: feed.stats(),
+      selection: selection.summary,
+      simulatedTimeMs: clock.now(),
+    });
+    const gateway = createGateway({ registry, metrics, views: { feed: feedView } });
+    await gateway.listen({ host: config.server.host, port: config.server.port });
+    closers.push(() => gateway.close());
+    const address = gateway.server.address();
+    const url =
+      typeof address === 'object' && address
+        ? `http://${config.server.host}:${address.port}`
+        : `http://${config.server.host}`;
+    logger.info({ url }, 'platform listening');
+
+    const statsTimer = wallClock.setInterval(() => {
+      const s = feed.stats();
+      logger.info(
+        {
+          health: s.health,
+          packetsPerSecond: s.packetsPerSecond,
+          packetsTotal: s.packetsTotal,
+          reconnects: s.reconnects,
+          rejectedFrames: s.rejectedFrames,
+          connections: s.connections.map((c) => c.state),
+        },
+        'feed stats',
+      );
+    }, config.feed.statsIntervalMs);
+    closers.push(async () => wallClock.clearTimer(statsTimer));
+
+    return {
+      url,
+      clock,
+      bus,
+      cache,
+      metrics,
+      registry,
+      feed,
+      instruments: store,
+      selection,
+      ...(simulator ? { simulator } : {}),
+      gateway,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
