@@ -16,6 +16,8 @@ const NAMED_ENV: Record<string, string> = {
   INDEXFLOW_DATA_DIR: 'dataDir',
   INDEXFLOW_LOG_LEVEL: 'log.level',
   INDEXFLOW_FEED_SOURCE: 'feed.source',
+  DATABASE_URL: 'storage.databaseUrl',
+  REDIS_URL: 'redis.url',
   ANGELONE_CLIENT_CODE: 'angelone.clientCode',
   ANGELONE_PIN: 'angelone.pin',
   ANGELONE_TOTP_SECRET: 'angelone.totpSecret',

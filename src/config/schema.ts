@@ -57,6 +57,41 @@ export const ConfigSchema = z.strictObject({
       includeFutures: z.boolean().default(true),
     })
     .prefault({}),
+  pipeline: z
+    .strictObject({
+      /** an instrument with no update for this long while its market is open is marked stale */
+      staleAfterMs: positiveMs.default(30_000),
+      /** remembered (token, sequence) pairs per instrument for duplicate suppression */
+      duplicateWindow: z.number().int().positive().default(64),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      /** a postgres:// URL switches storage to PostgreSQL; otherwise SQLite under dataDir */
+      databaseUrl: z.string().min(1).optional(),
+      /** SQLite file name inside dataDir */
+      sqliteFile: z.string().min(1).default('indexflow.sqlite'),
+      /** persist every tick (the warehouse for replays); candles and snapshots are always kept */
+      persistTicks: z.boolean().default(true),
+      batchSize: z.number().int().positive().default(500),
+      flushIntervalMs: positiveMs.default(1_000),
+      retentionDays: z
+        .strictObject({
+          ticks: z.number().int().positive().default(7),
+          candles: z.number().int().positive().default(400),
+          chainSnapshots: z.number().int().positive().default(90),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      /** mirror hot market state to Redis for other processes; off when unset */
+      url: z.string().min(1).optional(),
+      keyPrefix: z.string().default('indexflow:'),
+      flushIntervalMs: positiveMs.default(100),
+    })
+    .prefault({}),
   angelone: z
     .strictObject({
       clientCode: z.string().min(1).optional(),
