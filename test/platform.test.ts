@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/index.js';
+import { LiveClock } from '../src/engine/clocks.js';
+import { type RunningPlatform, startPlatform } from '../src/engine/platform.js';
+import { silentLogger } from '../src/ops/logger.js';
+import { RecordingWriter, RecordKind, readRecording } from '../src/sim/recording/index.js';
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function totalPackets(platform: RunningPlatform): number {
+  return Object.values(platform.feed.stats().packetsTotal).reduce((a, b) => a + b, 0);
+}
+
+describe('the all-in-one platform on the simulator', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  function config(extra: Record<string, unknown> = {}) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'if-platform-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    return parseConfig({
+      dataDir,
+      server: { port: 0 },
+      log: { level: 'silent' },
+      sim: { speed: 5 },
+      subscriptions: { strikesEachSide: 3 },
+      ...extra,
+    });
+  }
+
+  it('logs in with TOTP, loads the master, subscribes the near NIFTY and BANKNIFTY chains and is ready', async () => {
+    const platform = await startPlatform(config(), silentLogger());
+    cleanups.push(() => platform.close());
+
+    const summary = platform.selection.summary;
+    expect(Object.keys(summary), 'both default underlyings selected').toEqual(['NIFTY', 'BANKNIFTY']);
+    expect(summary['NIFTY']?.contracts, '±3 strikes, calls and puts').toBe(14);
+    expect(platform.selection.subscriptions.length, 'index + future + 14 options each').toBe(32);
+
+    await waitFor(() => totalPackets(platform) > 50, 10_000, 'market data');
+    const ready = await fetch(`${platform.url}/health/ready`);
+    expect(ready.status, 'ready while the feed and the session run').toBe(200);
+    const body = (await ready.json()) as { components: Record<string, { state: string }> };
+    expect(body.components['feed']?.state).toBe('running');
+
+    const metrics = await (await fetch(`${platform.url}/metrics`)).text();
+    expect(metrics, 'packet counter per mode exported').toMatch(
+      /indexflow_feed_packets_total\{mode="snap_quote"\} [1-9]/,
+    );
+    expect(metrics).toContain('indexflow_feed_reconnects_total 0');
+
+    const feed = (await (await fetch(`${platform.url}/api/v1/feed`)).json()) as { stats: { health: string } };
+    expect(feed.stats.health).toBe('healthy');
+
+    const niftyIndex = platform.instruments.indexInstrument('NIFTY');
+    expect(niftyIndex, 'index row present in the simulator master').toBeDefined();
+    const cached = platform.cache.get<{ token: string }>('feed.packet', niftyIndex?.token ?? '');
+    expect(cached?.token, 'latest packet cached per token').toBe(niftyIndex?.token);
+  });
+
+  it('reports the feed degraded when its socket drops, and ready again after it reconnects', async () => {
+    const platform = await startPlatform(
+      config({ feed: { staleAfterMs: 1_000, pingIntervalMs: 300 } }),
+      silentLogger(),
+    );
+    cleanups.push(() => platform.close());
+    await waitFor(() => platform.feed.stats().health === 'healthy', 10_000, 'healthy feed');
+    const healthSeen: string[] = [];
+    const readinessSeen: boolean[] = [];
+    platform.feed.on('health', (event) => {
+      healthSeen.push(event.health);
+      readinessSeen.push(platform.registry.readiness().ready);
+    });
+    const sim = platform.simulator;
+    expect(sim, 'the simulator runs in-process').toBeDefined();
+    sim?.feed.setFaults('all', { drop: true });
+    sim?.feed.setFaults('default', {});
+    await waitFor(() => platform.feed.stats().reconnects > 0, 10_000, 'a reconnect');
+    await waitFor(() => platform.feed.stats().health === 'healthy', 15_000, 'recovery');
+    expect(healthSeen[0], 'the drop was seen as a health change').not.toBe('healthy');
+    expect(readinessSeen[0], 'readiness follows the feed').toBe(false);
+    expect((await fetch(`${platform.url}/health/ready`)).status, 'ready again after recovery').toBe(200);
+  });
+
+  it('records raw frames and replays them through the simulator into the same client code', async () => {
+    const recordingConfig = config();
+    const file = join(recordingConfig.dataDir, 'session.ifrec');
+    const writer = await RecordingWriter.create(file, { clock: new LiveClock() });
+    const recorder = await startPlatform(recordingConfig, silentLogger(), {
+      onRawFrame: (kind, payload, at) =>
+        writer.append(kind === 'binary' ? RecordKind.BINARY : RecordKind.TEXT, payload, at),
+    });
+    await waitFor(() => totalPackets(recorder) > 100, 10_000, 'frames to record');
+    await recorder.close();
+    await writer.close();
+
+    let recorded = 0;
+    for await (const frame of readRecording(file)) if (frame.kind === RecordKind.BINARY) recorded++;
+    expect(recorded, 'binary frames written').toBeGreaterThan(100);
+
+    const replay = await startPlatform(
+      config({ feed: { source: 'replay', replayFile: file, replaySpeed: 20 } }),
+      silentLogger(),
+    );
+    cleanups.push(() => replay.close());
+    await waitFor(() => totalPackets(replay) > 20, 15_000, 'replayed packets');
+    expect(replay.feed.stats().rejectedFrames, 'replayed frames decode cleanly').toEqual({});
+  });
+});
