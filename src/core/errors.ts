@@ -73,6 +73,17 @@ export const ERROR_CATALOGUE = {
 
   // recording / replay
   IF_ERR_RECORDING_INVALID: { status: 400, message: 'Recording {path} is invalid: {detail}' },
+
+  // Redis state mirror and reader ({address} is host:port, never the URL)
+  IF_ERR_REDIS_UNAVAILABLE: { status: 503, message: 'Redis unavailable at {address}: {detail}' },
+  IF_ERR_REDIS_VALUE: { status: 502, message: 'Redis value at key "{key}" is not a JSON object: {detail}' },
+
+  // storage (database URLs in params are always redacted)
+  IF_ERR_STORAGE_URL: { status: 500, message: 'Invalid database URL {url}: {detail}' },
+  IF_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Storage unavailable ({target}): {detail}' },
+  IF_ERR_STORAGE_MIGRATION: { status: 500, message: 'Storage migration {migration} failed: {detail}' },
+  IF_ERR_STORAGE_INVALID_ROW: { status: 400, message: 'Cannot store {table} row: {detail}' },
+  IF_ERR_STORAGE_CORRUPT: { status: 500, message: 'Stored {table} row is corrupt: {detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
