@@ -23,6 +23,23 @@ describe('SlidingWindowLimiter', () => {
     expect(limiter.delayUntilAllowed(3000)).toBe(57_000);
   });
 
+  it('counts a call from its response time once rescheduled, so slow requests never overrun the server window', () => {
+    const limiter = new SlidingWindowLimiter([{ limit: 1, windowMs: 1000 }]);
+    expect(limiter.tryAcquire(0)).toBe(true);
+    limiter.reschedule(0, 80);
+    expect(limiter.delayUntilAllowed(1000), 'the window now runs from the response at 80 ms').toBe(80);
+    expect(limiter.tryAcquire(1080)).toBe(true);
+  });
+
+  it('keeps events ordered when a rescheduled event passes later ones', () => {
+    const limiter = new SlidingWindowLimiter([{ limit: 2, windowMs: 1000 }]);
+    limiter.record(0);
+    limiter.record(10);
+    limiter.reschedule(0, 500);
+    expect(limiter.delayUntilAllowed(600), 'both events still in the window').toBe(410);
+    expect(limiter.tryAcquire(1010), 'the event at 10 left the window').toBe(true);
+  });
+
   it('rejects nonsensical limits', () => {
     expect(() => new SlidingWindowLimiter([{ limit: 0, windowMs: 1000 }])).toThrow(RangeError);
   });

@@ -55,6 +55,21 @@ export class SlidingWindowLimiter {
     this.times.push(nowMs);
   }
 
+  /**
+   * Moves one recorded event from `fromMs` to a later `toMs`. A client records a call when it sends it, but
+   * the server counts it when it arrives; moving the slot to the response time (always after the arrival)
+   * keeps the client's windows a superset of the server's, whatever the network latency.
+   */
+  reschedule(fromMs: number, toMs: number): void {
+    if (toMs <= fromMs) return;
+    const index = this.times.lastIndexOf(fromMs);
+    if (index < 0) return;
+    this.times.splice(index, 1);
+    let insertAt = this.times.length;
+    while (insertAt > 0 && (this.times[insertAt - 1] as number) > toMs) insertAt--;
+    this.times.splice(insertAt, 0, toMs);
+  }
+
   private trim(nowMs: number): void {
     const horizon = nowMs - this.longestMs;
     let drop = 0;

@@ -807,8 +807,12 @@ export class AngelRestClient {
     if (breaker === undefined) throw new IfError('IF_ERR_INTERNAL', { detail: `no breaker for ${ep.group}` });
     try {
       return await breaker.execute(async () => {
-        await this.gate.acquire(ep.bucket, ep.name);
-        return this.send(ep, init, jwt);
+        const slot = await this.gate.acquire(ep.bucket, ep.name);
+        try {
+          return await this.send(ep, init, jwt);
+        } finally {
+          this.gate.settle(ep.bucket, slot);
+        }
       });
     } catch (error) {
       if (error instanceof BrokenCircuitError)

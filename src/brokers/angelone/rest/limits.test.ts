@@ -38,6 +38,6 @@ describe('RateGate', () => {
       expect(isIfError(error, 'IF_ERR_BROKER_RATE_LIMITED'), 'coded refusal').toBe(true);
     }
     clock.advanceBy(60_000);
-    await expect(gate.acquire('quote', 'quote'), 'a refused call used no slot').resolves.toBeUndefined();
+    await expect(gate.acquire('quote', 'quote'), 'a refused call used no slot').resolves.toBe(clock.now());
   });
 });

@@ -83,27 +83,38 @@ export class RateGate {
     }
   }
 
-  /** Resolves when the call may be sent (its slot is then recorded); rejects when it would wait too long. */
-  acquire(bucket: RateBucket, endpoint: string): Promise<void> {
+  /**
+   * Resolves with the slot time when the call may be sent (the slot is then recorded); rejects when it would
+   * wait too long. Pass the slot to `settle` when the response arrives.
+   */
+  acquire(bucket: RateBucket, endpoint: string): Promise<number> {
     const startedAt = this.clock.now();
     const previous = this.tails.get(bucket) ?? Promise.resolve();
     const mine = previous.then(() => this.take(bucket, endpoint, startedAt));
     this.tails.set(
       bucket,
-      mine.catch(() => undefined),
+      mine.then(
+        () => undefined,
+        () => undefined,
+      ),
     );
     return mine;
   }
 
-  private async take(bucket: RateBucket, endpoint: string, startedAt: number): Promise<void> {
+  /** Moves a call's slot from its send time to its response time (see SlidingWindowLimiter.reschedule). */
+  settle(bucket: RateBucket, slotMs: number): void {
+    this.limiters.get(bucket)?.reschedule(slotMs, this.clock.now());
+  }
+
+  private async take(bucket: RateBucket, endpoint: string, startedAt: number): Promise<number> {
     const limiter = this.limiters.get(bucket);
-    if (limiter === undefined) return;
+    if (limiter === undefined) return this.clock.now();
     for (;;) {
       const now = this.clock.now();
       const wait = limiter.delayUntilAllowed(now);
       if (wait <= 0) {
         limiter.record(now);
-        return;
+        return now;
       }
       if (now - startedAt + wait > this.maxWaitMs) {
         throw new IfError('IF_ERR_BROKER_RATE_LIMITED', { endpoint, source: 'client', waitMs: wait });

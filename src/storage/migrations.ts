@@ -1,0 +1,186 @@
+import {
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResult,
+  Migrator,
+} from 'kysely';
+import { IfError } from '../core/errors.js';
+import type { DialectName, StorageDatabase } from './database.js';
+
+/**
+ * Migrations live in code, not in files on disk, so the compiled `dist/` carries them. Names sort in
+ * the order they run; later issues append (`0002_outbox_inbox`, `0003_signals`, …) and never edit a
+ * migration that has shipped.
+ *
+ * One schema serves both dialects: BIGINT (INTEGER affinity in SQLite) for ms and paise, TEXT for
+ * strings, dates and JSON. Only the surrogate key differs, because SQLite needs exactly
+ * `INTEGER PRIMARY KEY` to make a column the rowid.
+ */
+function withId<T extends string>(
+  dialect: DialectName,
+  builder: CreateTableBuilder<T, never>,
+): CreateTableBuilder<T, 'id'> {
+  return dialect === 'sqlite'
+    ? builder.addColumn('id', 'integer', (c) => c.primaryKey())
+    : builder.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity());
+}
+
+// Migrations must not depend on today's table types, which later migrations change.
+type AnyDb = Kysely<unknown>;
+
+function marketData(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('instruments')
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('exchange', 'text', (c) => c.notNull())
+        .addColumn('exchange_type', 'integer', (c) => c.notNull())
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('instrument_type', 'text', (c) => c.notNull())
+        .addColumn('expiry', 'text')
+        .addColumn('strike_paise', 'bigint')
+        .addColumn('option_type', 'text')
+        .addColumn('lot_size', 'integer', (c) => c.notNull())
+        .addColumn('tick_size_paise', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('instruments_pk', ['token', 'exchange'])
+        .execute();
+      await db.schema
+        .createIndex('instruments_name_expiry_idx')
+        .on('instruments')
+        .columns(['name', 'expiry'])
+        .execute();
+
+      await withId(dialect, db.schema.createTable('ticks'))
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('exchange_type', 'integer', (c) => c.notNull())
+        .addColumn('exchange_time_ms', 'bigint', (c) => c.notNull())
+        .addColumn('received_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('sequence', 'bigint', (c) => c.notNull())
+        .addColumn('last_price', 'bigint', (c) => c.notNull())
+        .addColumn('last_quantity', 'bigint', (c) => c.notNull())
+        .addColumn('volume', 'bigint', (c) => c.notNull())
+        .addColumn('average_price', 'bigint', (c) => c.notNull())
+        .addColumn('open_interest', 'bigint')
+        .addColumn('last_trade_time_ms', 'bigint')
+        .execute();
+      // Replay reads one token in exchange-time order; with `sequence` in the key the index serves the sort.
+      await db.schema
+        .createIndex('ticks_token_time_idx')
+        .on('ticks')
+        .columns(['token', 'exchange_time_ms', 'sequence'])
+        .execute();
+      // Retention deletes by age across all tokens; without this index every purge scans the table.
+      await db.schema.createIndex('ticks_time_idx').on('ticks').column('exchange_time_ms').execute();
+
+      await withId(dialect, db.schema.createTable('candles'))
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('interval', 'text', (c) => c.notNull())
+        .addColumn('start_ms', 'bigint', (c) => c.notNull())
+        .addColumn('end_ms', 'bigint', (c) => c.notNull())
+        .addColumn('open', 'bigint', (c) => c.notNull())
+        .addColumn('high', 'bigint', (c) => c.notNull())
+        .addColumn('low', 'bigint', (c) => c.notNull())
+        .addColumn('close', 'bigint', (c) => c.notNull())
+        .addColumn('volume', 'bigint', (c) => c.notNull())
+        .addColumn('open_interest', 'bigint')
+        .addColumn('trades', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('candles_token_interval_start_uq')
+        .on('candles')
+        .columns(['token', 'interval', 'start_ms'])
+        .unique()
+        .execute();
+      await db.schema.createIndex('candles_start_idx').on('candles').column('start_ms').execute();
+
+      await withId(dialect, db.schema.createTable('chain_snapshots'))
+        .addColumn('underlying', 'text', (c) => c.notNull())
+        .addColumn('expiry', 'text', (c) => c.notNull())
+        .addColumn('taken_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('spot_paise', 'bigint')
+        .addColumn('forward_paise', 'bigint')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('chain_snapshots_key_idx')
+        .on('chain_snapshots')
+        .columns(['underlying', 'expiry', 'taken_at_ms'])
+        .execute();
+      await db.schema
+        .createIndex('chain_snapshots_time_idx')
+        .on('chain_snapshots')
+        .column('taken_at_ms')
+        .execute();
+    },
+    async down(db: AnyDb) {
+      for (const table of ['chain_snapshots', 'candles', 'ticks', 'instruments']) {
+        await db.schema.dropTable(table).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** Every migration for the dialect, keyed by name (Kysely runs them in name order). */
+export function storageMigrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_market_data': marketData(dialect),
+  };
+}
+
+export const MIGRATION_TABLE = 'indexflow_migration';
+export const MIGRATION_LOCK_TABLE = 'indexflow_migration_lock';
+
+function migrator(database: StorageDatabase): Migrator {
+  const migrations = storageMigrations(database.dialect);
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  return new Migrator({
+    db: database.db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+}
+
+export interface MigrationReport {
+  /** names of the migrations this call ran (empty when already up to date) */
+  applied: string[];
+}
+
+function failure(database: StorageDatabase, results: readonly MigrationResult[] | undefined, error: unknown) {
+  const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? '(before any migration)';
+  const detail = error instanceof Error ? error.message : String(error);
+  return new IfError(
+    'IF_ERR_STORAGE_MIGRATION',
+    { migration: failed, detail: `${detail} (${database.target})` },
+    { cause: error },
+  );
+}
+
+/**
+ * Brings the schema up to date. Safe to call on every start and from several processes at once: the
+ * Migrator holds a lock (an advisory lock on PostgreSQL) and skips migrations already recorded.
+ */
+export async function migrateToLatest(database: StorageDatabase): Promise<MigrationReport> {
+  const { error, results } = await migrator(database).migrateToLatest();
+  if (error !== undefined) throw failure(database, results, error);
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Rolls every migration back (tests and `indexflow` maintenance only: it drops all tables). */
+export async function migrateDownToEmpty(database: StorageDatabase): Promise<MigrationReport> {
+  const m = migrator(database);
+  const applied: string[] = [];
+  for (;;) {
+    const { error, results } = await m.migrateDown();
+    if (error !== undefined) throw failure(database, results, error);
+    const done = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (done.length === 0) return { applied };
+    applied.push(...done);
+  }
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import { CandleRepository } from './candles.js';
+import { ChainSnapshotRepository } from './chainSnapshots.js';
+import type { DialectName, StorageDatabase } from './database.js';
+import { InstrumentRepository } from './instruments.js';
+import type { StorageTables } from './schema.js';
+import { TickRepository } from './ticks.js';
+
+export interface Repositories {
+  instruments: InstrumentRepository;
+  ticks: TickRepository;
+  candles: CandleRepository;
+  chainSnapshots: ChainSnapshotRepository;
+}
+
+/** Repositories over a database or a transaction (a Kysely `Transaction` is a Kysely). */
+export function createRepositories(db: Kysely<StorageTables>, dialect: DialectName): Repositories {
+  return {
+    instruments: new InstrumentRepository(db),
+    ticks: new TickRepository(db, dialect),
+    candles: new CandleRepository(db),
+    chainSnapshots: new ChainSnapshotRepository(db),
+  };
+}
+
+/** Runs `work` in one transaction: everything it writes through `repos` commits together or not at all. */
+export function inTransaction<R>(
+  database: StorageDatabase,
+  work: (repos: Repositories) => Promise<R>,
+): Promise<R> {
+  return database.db.transaction().execute((trx) => work(createRepositories(trx, database.dialect)));
+}
