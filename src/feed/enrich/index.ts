@@ -1,0 +1,7 @@
+export { Enricher, type EnricherOptions, EnrichmentSlot } from './enricher.js';
+export {
+  DEFAULT_MONEYNESS_BANDS,
+  type MoneynessBands,
+  MoneynessClassifier,
+  moneynessBucket,
+} from './moneyness.js';

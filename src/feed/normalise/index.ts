@@ -1,0 +1,1 @@
+export { type NormaliseOptions, normaliseInto, normalisePacket, wirePriceToPaise } from './normalise.js';

@@ -1,0 +1,6 @@
+export {
+  type InstrumentMarketState,
+  MARKET_NAMESPACE,
+  MarketStateStore,
+  marketKey,
+} from './marketState.js';
