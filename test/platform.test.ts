@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
 import { LiveClock } from '../src/engine/clocks.js';
 import { type RunningPlatform, startPlatform } from '../src/engine/platform.js';
+import { createClient } from 'redis';
+import { marketStateKey, RedisStateReader } from '../src/messaging/redis/index.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { RecordingWriter, RecordKind, readRecording } from '../src/sim/recording/index.js';
 
@@ -13,6 +15,18 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitForAsync(
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -65,8 +79,54 @@ describe('the all-in-one platform on the simulator', () => {
 
     const niftyIndex = platform.instruments.indexInstrument('NIFTY');
     expect(niftyIndex, 'index row present in the simulator master').toBeDefined();
-    const cached = platform.cache.get<{ token: string }>('feed.packet', niftyIndex?.token ?? '');
-    expect(cached?.token, 'latest packet cached per token').toBe(niftyIndex?.token);
+    const state = niftyIndex ? platform.pipeline.state(niftyIndex.exchangeType, niftyIndex.token) : undefined;
+    expect(state?.tick?.lastPrice, 'the pipeline keeps the latest index tick in the cache').toBeGreaterThan(
+      0,
+    );
+    expect(state?.quality, 'a live index is fresh').toBe('fresh');
+
+    const repositories = platform.storage.repositories();
+    expect(repositories, 'SQLite storage opened under the data directory').toBeDefined();
+    await waitForAsync(async () => ((await repositories?.ticks.count()) ?? 0) > 0, 10_000, 'ticks persisted');
+    await waitForAsync(
+      async () => ((await repositories?.candles.count()) ?? 0) > 0,
+      10_000,
+      'closed candles persisted',
+    );
+    expect(await repositories?.instruments.count(), 'subscribed instruments stored').toBe(32);
+  });
+
+  it('mirrors hot market state to Redis for other processes when REDIS_URL is set', async () => {
+    const keyPrefix = `indexflow-test-${process.pid}-${Date.now()}:`;
+    const platform = await startPlatform(
+      config({ redis: { url: 'redis://127.0.0.1:6379', keyPrefix, flushIntervalMs: 50 } }),
+      silentLogger(),
+    );
+    cleanups.push(() => platform.close());
+    const reader = new RedisStateReader({ url: 'redis://127.0.0.1:6379', keyPrefix });
+    await reader.start();
+    cleanups.push(async () => {
+      const client = createClient({ url: 'redis://127.0.0.1:6379' });
+      await client.connect();
+      const keys = await client.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await client.del(keys);
+      await client.quit();
+    });
+    cleanups.push(() => reader.stop());
+    const index = platform.instruments.indexInstrument('NIFTY');
+    const key = marketStateKey(index?.token ?? '');
+    let mirrored: Record<string, unknown> | undefined;
+    await waitForAsync(
+      async () => {
+        // the reader connects in the background; until then reads fail fast with IF_ERR_REDIS_UNAVAILABLE
+        mirrored = (await reader.get(key).catch(() => undefined)) as Record<string, unknown> | undefined;
+        return mirrored !== undefined;
+      },
+      10_000,
+      'the index state in Redis',
+    );
+    expect(mirrored?.['token'], 'the mirrored value is the index state').toBe(index?.token);
+    expect(Number(mirrored?.['lastPrice']), 'with a last price in paise').toBeGreaterThan(0);
   });
 
   it('reports the feed degraded when its socket drops, and ready again after it reconnects', async () => {

@@ -9,13 +9,19 @@ import {
   SmartStreamClient,
 } from '../brokers/angelone/feed/index.js';
 import { AngelOrderUpdatesClient } from '../brokers/angelone/orderupdates/index.js';
-import type { ExchangeType, FeedPacket } from '../brokers/angelone/codec/index.js';
+import type { ExchangeType } from '../brokers/angelone/codec/index.js';
 import { createMarketCalendar } from '../core/calendar/index.js';
 import type { Clock } from '../core/clock.js';
 import { IfError } from '../core/errors.js';
 import { istDateKey } from '../core/time.js';
 import type { Config } from '../config/index.js';
-import { selectChainSubscriptions, type ChainSelection } from '../feed/selection.js';
+import { CandleBuilder } from '../feed/candles/index.js';
+import type { MarketEvent } from '../feed/events.js';
+import { instrumentLookup, MarketDataPipeline } from '../feed/pipeline/index.js';
+import { type ChainSelection, selectChainSubscriptions } from '../feed/selection.js';
+import type { InstrumentMarketState } from '../feed/state/index.js';
+import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
+import { StorageComponent } from '../storage/index.js';
 import { createGateway } from '../gateway/app.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetricsRegistry, type Registry } from '../ops/metrics.js';
@@ -25,13 +31,6 @@ import { Cache } from './cache.js';
 import { LiveClock } from './clocks.js';
 import { type Component, type ComponentHealth, ComponentRegistry } from './lifecycle.js';
 
-declare module './bus.js' {
-  interface BusTopics {
-    /** every decoded market-data packet, in arrival order */
-    'feed.packet': FeedPacket;
-  }
-}
-
 export interface RunningPlatform {
   url: string;
   clock: Clock;
@@ -40,6 +39,9 @@ export interface RunningPlatform {
   metrics: Registry;
   registry: ComponentRegistry;
   feed: SmartStreamClient;
+  pipeline: MarketDataPipeline;
+  candles: CandleBuilder;
+  storage: StorageComponent;
   instruments: InstrumentStore;
   selection: ChainSelection;
   simulator?: RunningSimulator;
@@ -63,6 +65,22 @@ function requireSetting(value: string | undefined, key: string): string {
     throw new IfError('IF_ERR_CONFIG_INVALID', { key, detail: 'required when feed.source is "angelone"' });
   }
   return value;
+}
+
+/** The slice of an instrument's state other processes read from Redis (paise, ms). */
+function compactState(state: InstrumentMarketState): Record<string, number | string | undefined> {
+  return {
+    token: state.token,
+    exchangeType: state.exchangeType,
+    symbol: state.instrument.symbol,
+    lastPrice: state.tick?.lastPrice,
+    volume: state.tick?.volume,
+    openInterest: state.tick?.openInterest,
+    bidPrice: state.quote?.bidPrice,
+    askPrice: state.quote?.askPrice,
+    quality: state.quality,
+    updatedAtMs: state.updatedAtMs,
+  };
 }
 
 function feedHealthToComponent(stats: FeedClientStats): ComponentHealth {
@@ -223,6 +241,45 @@ export async function startPlatform(
       'subscribing near chains',
     );
 
+    const storage = new StorageComponent({ storage: config.storage, dataDir: config.dataDir, clock, logger });
+    const candles = new CandleBuilder({ calendar, onClosed: (candle) => storage.recordCandle(candle) });
+    const pipeline = new MarketDataPipeline({
+      bus,
+      cache,
+      clock,
+      calendar,
+      instruments: instrumentLookup(store.instruments()),
+      metrics,
+      logger,
+      validation: {
+        // Far strikes trade rarely; only indices and futures are expected to update every few seconds.
+        staleAfterMs: (instrument) =>
+          instrument.kind === 'option' ? config.pipeline.staleAfterMs * 10 : config.pipeline.staleAfterMs,
+        duplicateWindow: config.pipeline.duplicateWindow,
+      },
+      stages: [
+        {
+          name: 'candles',
+          onEvent: (event, state) => {
+            if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
+          },
+        },
+      ],
+    });
+    pipeline.watch(selection.subscriptions.map((s) => s.instrument));
+    if (config.storage.persistTicks) bus.subscribe('market.tick', (tick) => storage.recordTick(tick));
+    const mirror = createRedisStateMirror(config.redis, { clock, logger, metrics });
+    if (mirror) {
+      const mirrorState = (event: MarketEvent) => {
+        const state = pipeline.state(event.exchangeType, event.token);
+        if (state) mirror.set(marketStateKey(event.token), compactState(state));
+      };
+      bus.subscribe('market.tick', mirrorState);
+      bus.subscribe('market.quote', mirrorState);
+    }
+    const candleClock = wallClock.setInterval(() => candles.onClock(clock.now()), 250);
+    closers.push(async () => wallClock.clearTimer(candleClock));
+
     const feed = new SmartStreamClient({
       url: endpoints.feedUrl,
       credentials: () => {
@@ -250,10 +307,7 @@ export async function startPlatform(
         }
       },
       ...(extras.onRawFrame ? { onRawFrame: extras.onRawFrame } : {}),
-      onPacket: (packet) => {
-        cache.set('feed.packet', packet.token, packet);
-        bus.publish('feed.packet', packet);
-      },
+      onPacket: (packet) => pipeline.onPacket(packet, clock.now()),
     });
     closers.push(() => feed.close());
     feed.on('error', (event) =>
@@ -312,11 +366,18 @@ export async function startPlatform(
         detail: orderUpdates.state,
       }),
     };
+    registry.add(storage);
     registry.add(sessionComponent);
+    registry.add(pipeline);
     registry.add(feedComponent);
     registry.add(orderUpdatesComponent);
+    if (mirror) registry.add(mirror);
     await registry.startAll();
     closers.push(() => registry.stopAll());
+    await storage.repositories()?.instruments.upsertMany(
+      selection.subscriptions.map((s) => s.instrument),
+      clock.now(),
+    );
 
     const feedView = () => ({
       stats: feed.stats(),
@@ -357,6 +418,9 @@ export async function startPlatform(
       metrics,
       registry,
       feed,
+      pipeline,
+      candles,
+      storage,
       instruments: store,
       selection,
       ...(simulator ? { simulator } : {}),
