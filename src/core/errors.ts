@@ -71,6 +71,9 @@ export const ERROR_CATALOGUE = {
   IF_ERR_INSTRUMENT_MASTER: { status: 502, message: 'Instrument master invalid: {detail}' },
   IF_ERR_INSTRUMENT_UNKNOWN: { status: 404, message: 'Unknown instrument {instrument}' },
 
+  // options maths (smile fitting)
+  IF_ERR_SMILE_FIT: { status: 422, message: 'Cannot fit an SVI smile: {detail}' },
+
   // recording / replay
   IF_ERR_RECORDING_INVALID: { status: 400, message: 'Recording {path} is invalid: {detail}' },
 

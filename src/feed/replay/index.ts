@@ -1,0 +1,1 @@
+export { type RecordingReplayOptions, type ReplayOutput, replayRecording } from './replay.js';
