@@ -302,6 +302,20 @@ export class MarketDataPipeline implements Component {
     return (++this.sampleCounter & this.sampleMask) === 0 ? this.hrNow() : NOT_TIMED;
   }
 
+  /**
+   * An already-normalised event — a tick stored by the warehouse, replayed — through the same
+   * validate → enrich → cache → stages → publish steps as live packets.
+   */
+  onEvent(event: MarketEvent): void {
+    const entry = this.entryOf(event.exchangeType, event.token, undefined);
+    if (entry === undefined) {
+      this.unknown++;
+      this.validator.countUnknownInstrument();
+      return;
+    }
+    this.run(entry, undefined, event, 0, NOT_TIMED);
+  }
+
   private process(packet: FeedPacket, receivedAtMs: number, start: number): void {
     const entry = this.entryOf(packet.exchangeType, packet.token, undefined);
     if (entry === undefined) {
@@ -310,13 +324,29 @@ export class MarketDataPipeline implements Component {
       return;
     }
     this.packets++;
+    this.run(entry, packet, undefined, receivedAtMs, start);
+  }
+
+  /** Either a packet to normalise or one ready event; both arguments avoid a closure per packet. */
+  private run(
+    entry: Entry,
+    packet: FeedPacket | undefined,
+    ready: MarketEvent | undefined,
+    receivedAtMs: number,
+    start: number,
+  ): void {
     const nested = this.busy;
     const events = nested ? [] : this.events;
     const accepted = nested ? new Uint8Array(4) : this.accepted;
     events.length = 0;
     this.busy = true;
     try {
-      const n = normaliseInto(packet, receivedAtMs, events, entry.normalise);
+      let n = 0;
+      if (packet !== undefined) n = normaliseInto(packet, receivedAtMs, events, entry.normalise);
+      else if (ready !== undefined) {
+        events.push(ready);
+        n = 1;
+      }
       let t = start;
       if (t !== NOT_TIMED) t = this.lap('normalise', t);
 

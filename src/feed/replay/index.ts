@@ -1,1 +1,7 @@
-export { type RecordingReplayOptions, type ReplayOutput, replayRecording } from './replay.js';
+export {
+  type RecordingReplayOptions,
+  type ReplayOutput,
+  replayRecording,
+  replayStoredTicks,
+  type StoredTickReplayOptions,
+} from './replay.js';

@@ -6,7 +6,9 @@ import { MessageBus } from '../../engine/bus.js';
 import { Cache } from '../../engine/cache.js';
 import { readRecording, readRecordingHeader, RecordKind } from '../../sim/recording/index.js';
 import { type Candle, CandleBuilder } from '../candles/index.js';
+import type { TickEvent } from '../events.js';
 import { instrumentLookup, MarketDataPipeline } from '../pipeline/index.js';
+import type { TickRepository } from '../../storage/index.js';
 
 export interface ReplayOutput {
   frames: number;
@@ -17,8 +19,75 @@ export interface ReplayOutput {
   hash: string;
 }
 
-export interface RecordingReplayOptions {
+export interface RecordingReplayOptions extends ReplayBaseOptions {
   instruments: Iterable<Instrument>;
+}
+
+/** The pipeline plus candles on a simulated clock, with every output hashed in order. */
+class ReplayHarness {
+  readonly clock: SimulatedClock;
+  readonly pipeline: MarketDataPipeline;
+  readonly candles: CandleBuilder;
+  private readonly hash = createHash('sha256');
+  events = 0;
+  candleCount = 0;
+
+  constructor(startMs: number, instruments: readonly Instrument[], options: ReplayBaseOptions) {
+    this.clock = new SimulatedClock(startMs);
+    const bus = new MessageBus();
+    const emit = (topic: string, value: unknown) => {
+      options.onOutput?.(topic, value);
+      this.hash.update(topic);
+      this.hash.update(JSON.stringify(value));
+      this.hash.update('\n');
+    };
+    const candles = new CandleBuilder({
+      calendar: options.calendar,
+      onClosed: (candle: Candle) => {
+        this.candleCount++;
+        emit('candle', candle);
+      },
+    });
+    this.candles = candles;
+    this.pipeline = new MarketDataPipeline({
+      bus,
+      cache: new Cache(),
+      clock: this.clock,
+      calendar: options.calendar,
+      instruments: instrumentLookup(instruments),
+      stages: [
+        {
+          name: 'candles',
+          onEvent: (event, state) => {
+            if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
+          },
+        },
+      ],
+    });
+    for (const topic of ['market.tick', 'market.quote', 'market.depth', 'market.quality'] as const) {
+      bus.subscribe(topic, (value: unknown) => {
+        this.events++;
+        emit(topic, value);
+      });
+    }
+    this.pipeline.watch(instruments);
+  }
+
+  /** Moves simulated time to `atMs` (never backwards), firing timers and closing due candles. */
+  advanceTo(atMs: number): void {
+    if (atMs > this.clock.now()) this.clock.advanceTo(atMs);
+    this.candles.onClock(this.clock.now());
+  }
+
+  /** Lets the last candles close, stops the pipeline, and returns the hash. */
+  async finish(frames: number): Promise<ReplayOutput> {
+    this.advanceTo(this.clock.now() + 16 * 60_000);
+    await this.pipeline.stop();
+    return { frames, events: this.events, candles: this.candleCount, hash: this.hash.digest('hex') };
+  }
+}
+
+interface ReplayBaseOptions {
   calendar: MarketCalendar;
   /** sees every output in order (e.g. to persist or inspect); called before it is hashed */
   onOutput?: (topic: string, value: unknown) => void;
@@ -31,63 +100,62 @@ export interface RecordingReplayOptions {
  */
 export async function replayRecording(path: string, options: RecordingReplayOptions): Promise<ReplayOutput> {
   const header = await readRecordingHeader(path);
-  const clock = new SimulatedClock(header.startTimeMs);
-  const bus = new MessageBus();
-  const hash = createHash('sha256');
-  let events = 0;
-  let candleCount = 0;
-  const emit = (topic: string, value: unknown) => {
-    options.onOutput?.(topic, value);
-    hash.update(topic);
-    hash.update(JSON.stringify(value));
-    hash.update('\n');
-  };
-  const candles = new CandleBuilder({
-    calendar: options.calendar,
-    onClosed: (candle: Candle) => {
-      candleCount++;
-      emit('candle', candle);
-    },
-  });
-  const instruments = [...options.instruments];
-  const pipeline = new MarketDataPipeline({
-    bus,
-    cache: new Cache(),
-    clock,
-    calendar: options.calendar,
-    instruments: instrumentLookup(instruments),
-    stages: [
-      {
-        name: 'candles',
-        onEvent: (event, state) => {
-          if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
-        },
-      },
-    ],
-  });
-  for (const topic of ['market.tick', 'market.quote', 'market.depth', 'market.quality'] as const) {
-    bus.subscribe(topic, (value: unknown) => {
-      events++;
-      emit(topic, value);
-    });
-  }
-  pipeline.watch(instruments);
-  await pipeline.start();
+  const harness = new ReplayHarness(header.startTimeMs, [...options.instruments], options);
+  await harness.pipeline.start();
   let frames = 0;
   try {
     for await (const frame of readRecording(path, { truncatedTail: 'ignore' })) {
-      if (frame.receivedAtMs > clock.now()) clock.advanceTo(frame.receivedAtMs);
-      candles.onClock(clock.now());
+      harness.advanceTo(frame.receivedAtMs);
       if (frame.kind !== RecordKind.BINARY) continue;
       frames++;
-      pipeline.onFrame(frame.payload, clock.now());
+      harness.pipeline.onFrame(frame.payload, harness.clock.now());
     }
-    // let the last candles of the recording close
-    const end = clock.now() + 16 * 60_000;
-    clock.advanceTo(end);
-    candles.onClock(end);
   } finally {
-    await pipeline.stop();
+    await harness.pipeline.stop();
   }
-  return { frames, events, candles: candleCount, hash: hash.digest('hex') };
+  return harness.finish(frames);
+}
+
+export interface StoredTickReplayOptions extends ReplayBaseOptions {
+  instruments: Iterable<Instrument>;
+  tokens: readonly string[];
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Replays ticks stored by the warehouse (exchange time in [fromMs, toMs)) through validate → enrich →
+ * cache → candles, merged across tokens in receive order (ties by exchange time, token, sequence) so
+ * the result does not depend on how the store pages them.
+ */
+export async function replayStoredTicks(
+  ticks: TickRepository,
+  options: StoredTickReplayOptions,
+): Promise<ReplayOutput> {
+  const stored: TickEvent[] = [];
+  for (const token of options.tokens) {
+    for await (const page of ticks.streamRange(token, options.fromMs, options.toMs)) stored.push(...page);
+  }
+  stored.sort(
+    (a, b) =>
+      a.receivedAtMs - b.receivedAtMs ||
+      a.exchangeTimeMs - b.exchangeTimeMs ||
+      (a.token < b.token ? -1 : a.token > b.token ? 1 : 0) ||
+      a.sequence - b.sequence,
+  );
+  const harness = new ReplayHarness(
+    stored[0]?.receivedAtMs ?? options.fromMs,
+    [...options.instruments],
+    options,
+  );
+  await harness.pipeline.start();
+  try {
+    for (const tick of stored) {
+      harness.advanceTo(tick.receivedAtMs);
+      harness.pipeline.onEvent(tick);
+    }
+  } finally {
+    await harness.pipeline.stop();
+  }
+  return harness.finish(stored.length);
 }
