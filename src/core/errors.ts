@@ -74,6 +74,19 @@ export const ERROR_CATALOGUE = {
   // options maths (smile fitting)
   IF_ERR_SMILE_FIT: { status: 422, message: 'Cannot fit an SVI smile: {detail}' },
 
+  // options maths (pricing, Greeks, implied volatility)
+  IF_ERR_OPTION_INPUT: { status: 400, message: 'Invalid option input: {detail}' },
+  IF_ERR_OPTION_EXPIRED: { status: 422, message: 'Option has no time left to expiry: {detail}' },
+  IF_ERR_IV_BELOW_INTRINSIC: {
+    status: 422,
+    message: 'No implied volatility, price below intrinsic: {detail}',
+  },
+  IF_ERR_IV_ABOVE_MAX: {
+    status: 422,
+    message: 'No implied volatility, price at or above its bound: {detail}',
+  },
+  IF_ERR_IV_UNSOLVED: { status: 500, message: 'Implied volatility solver failed: {detail}' },
+
   // recording / replay
   IF_ERR_RECORDING_INVALID: { status: 400, message: 'Recording {path} is invalid: {detail}' },
 
