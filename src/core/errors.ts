@@ -100,6 +100,50 @@ export const ERROR_CATALOGUE = {
   IF_ERR_STORAGE_MIGRATION: { status: 500, message: 'Storage migration {migration} failed: {detail}' },
   IF_ERR_STORAGE_INVALID_ROW: { status: 400, message: 'Cannot store {table} row: {detail}' },
   IF_ERR_STORAGE_CORRUPT: { status: 500, message: 'Stored {table} row is corrupt: {detail}' },
+
+  // SignalR-compatible hub (channel names are not secrets; tokens never appear in params)
+  IF_ERR_HUB_UNAUTHENTICATED: { status: 401, message: 'Hub request needs a valid access token' },
+  IF_ERR_HUB_IDENTITY_CHANGED: {
+    status: 403,
+    message: 'Hub request comes from another user than the connection',
+  },
+  IF_ERR_HUB_FORBIDDEN: { status: 403, message: 'Role {role} may not subscribe to {channel}' },
+  IF_ERR_HUB_CHANNEL_INVALID: { status: 400, message: 'Invalid hub channel "{channel}": {detail}' },
+  IF_ERR_HUB_ARGUMENTS: { status: 400, message: 'Hub method {method} expects {expected}' },
+  IF_ERR_HUB_TOO_MANY_SUBSCRIPTIONS: {
+    status: 429,
+    message: 'Connection already holds {limit} subscriptions',
+  },
+  IF_ERR_HUB_TOO_MANY_CONNECTIONS: { status: 429, message: 'User already holds {limit} hub connections' },
+  IF_ERR_HUB_PROTOCOL: { status: 400, message: 'Hub protocol error: {detail}' },
+  IF_ERR_HUB_SLOW_CLIENT: { status: 503, message: 'Client dropped as too slow: {detail}' },
+  IF_ERR_HUB_CLIENT_TIMEOUT: { status: 408, message: 'No message from the client for {ms} ms' },
+  IF_ERR_HUB_SHUTDOWN: { status: 503, message: 'Hub is shutting down; reconnect shortly' },
+
+  // execution: charges and positions
+  IF_ERR_CHARGES_NO_RATE: {
+    status: 422,
+    message: 'No {component} rate on {date}: the charge schedule starts later',
+  },
+  IF_ERR_FILL_INVALID: { status: 400, message: 'Invalid fill {fillId}: {detail}' },
+
+  // order state machine and pre-trade risk
+  IF_ERR_ORDER_TRANSITION: {
+    status: 409,
+    message: 'Order {clientOrderId} in state {status} cannot take {event}: {detail}',
+  },
+  IF_ERR_ORDER_OVERFILL: {
+    status: 409,
+    message: 'Order {clientOrderId} fill of {fillQuantity} would make {wouldFill} of {quantity}',
+  },
+  IF_ERR_ORDER_INVALID: { status: 400, message: 'Order {clientOrderId} event {event} is invalid: {detail}' },
+  IF_ERR_ORDER_RECONCILE: {
+    status: 409,
+    message: 'Order {clientOrderId} disagrees with the broker report: {detail}',
+  },
+  IF_ERR_RISK_DENIED: { status: 422, message: 'Order denied by risk rule {rule}: {detail}' },
+  IF_ERR_RISK_HALTED: { status: 423, message: 'Trading is halted ({trigger}): {detail}' },
+  IF_ERR_RISK_FORBIDDEN: { status: 403, message: '{actor} ({role}) may not {command}: {detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

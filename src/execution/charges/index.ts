@@ -1,0 +1,32 @@
+// Indian F&O charges (brokerage, STT, exchange, IPFT, SEBI, stamp duty, GST) in paise; pure, no I/O.
+export {
+  type ChargeFill,
+  type ChargeLines,
+  chargesForFill,
+  chargesForNextFill,
+  chargesForOrder,
+  contractNoteCharges,
+  type ExerciseInput,
+  exerciseStt,
+  NO_CHARGES,
+} from './charges.js';
+export {
+  ANGEL_ONE_SCHEDULE,
+  type ChargeExchange,
+  type ChargeKind,
+  type ChargeSchedule,
+  type ChargeVenue,
+  checkSchedule,
+  type DatedValue,
+  DEFAULT_SCHEDULE_FROM,
+  type ExchangeRates,
+  percent,
+  RATE_SCALE,
+  type Rate,
+  type ResolvedRates,
+  resolveRates,
+  type Timeline,
+  type TradeSide,
+  valueOn,
+  venueOf,
+} from './rates.js';
