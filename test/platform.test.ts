@@ -85,6 +85,30 @@ describe('the all-in-one platform on the simulator', () => {
     );
     expect(state?.quality, 'a live index is fresh').toBe('fresh');
 
+    const chainResponse = await fetch(`${platform.url}/api/v1/chains/NIFTY`);
+    expect(chainResponse.status, 'the near NIFTY chain is served').toBe(200);
+    const chain = (await chainResponse.json()) as {
+      rows: Array<{ strike: number; call?: { iv?: unknown } }>;
+      summary: Record<string, unknown>;
+    };
+    expect(chain.rows.length, '±3 strikes around ATM').toBe(7);
+    await waitForAsync(
+      async () => {
+        const live = (await (await fetch(`${platform.url}/api/v1/chains/NIFTY`)).json()) as typeof chain;
+        const ivs = live.rows.map((r) => r.call?.iv).filter((iv): iv is number => typeof iv === 'number');
+        return ivs.length > 0 && ivs.every((iv) => iv > 0.01 && iv < 2);
+      },
+      10_000,
+      'implied volatilities on the live chain',
+    );
+    expect(
+      (await fetch(`${platform.url}/api/v1/chains/NIFTY?expiry=soon`)).status,
+      'bad expiry is a 400',
+    ).toBe(400);
+    expect((await fetch(`${platform.url}/api/v1/chains/GOLD`)).status, 'unknown underlying is a 404').toBe(
+      404,
+    );
+
     const repositories = platform.storage.repositories();
     expect(repositories, 'SQLite storage opened under the data directory').toBeDefined();
     await waitForAsync(async () => ((await repositories?.ticks.count()) ?? 0) > 0, 10_000, 'ticks persisted');

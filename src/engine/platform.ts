@@ -21,7 +21,9 @@ import { instrumentLookup, MarketDataPipeline } from '../feed/pipeline/index.js'
 import { type ChainSelection, selectChainSubscriptions } from '../feed/selection.js';
 import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
+import { ChainRegistry } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
+import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
 import { createGateway } from '../gateway/app.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetricsRegistry, type Registry } from '../ops/metrics.js';
@@ -40,6 +42,7 @@ export interface RunningPlatform {
   registry: ComponentRegistry;
   feed: SmartStreamClient;
   pipeline: MarketDataPipeline;
+  chains: ChainRegistry;
   candles: CandleBuilder;
   storage: StorageComponent;
   instruments: InstrumentStore;
@@ -241,6 +244,16 @@ export async function startPlatform(
       'subscribing near chains',
     );
 
+    // Chains cover the subscribed contracts only, so every row can have live data.
+    const chains = ChainRegistry.fromInstruments(
+      new SubscribedInstruments(selection.subscriptions.map((s) => s.instrument)),
+      calendar,
+      {
+        underlyings: config.subscriptions.underlyings,
+        expiries: config.subscriptions.expiries,
+        nowMs: clock.now(),
+      },
+    );
     const storage = new StorageComponent({ storage: config.storage, dataDir: config.dataDir, clock, logger });
     const candles = new CandleBuilder({ calendar, onClosed: (candle) => storage.recordCandle(candle) });
     const pipeline = new MarketDataPipeline({
@@ -264,8 +277,13 @@ export async function startPlatform(
             if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
           },
         },
+        { name: 'chains', onEvent: (event) => chains.onEvent(event) },
       ],
     });
+    const warehouseTimer = wallClock.setInterval(() => {
+      for (const snapshot of chains.snapshotsForWarehouse(clock.now())) storage.recordChainSnapshot(snapshot);
+    }, 60_000);
+    closers.push(async () => wallClock.clearTimer(warehouseTimer));
     pipeline.watch(selection.subscriptions.map((s) => s.instrument));
     if (config.storage.persistTicks) bus.subscribe('market.tick', (tick) => storage.recordTick(tick));
     const mirror = createRedisStateMirror(config.redis, { clock, logger, metrics });
@@ -384,7 +402,17 @@ export async function startPlatform(
       selection: selection.summary,
       simulatedTimeMs: clock.now(),
     });
-    const gateway = createGateway({ registry, metrics, views: { feed: feedView } });
+    const gateway = createGateway({
+      registry,
+      metrics,
+      views: { feed: feedView },
+      chain: (underlying, expiry) => {
+        const found = chains.chain(underlying, expiry);
+        if (!found) return undefined;
+        found.refresh(clock.now());
+        return found.snapshot();
+      },
+    });
     await gateway.listen({ host: config.server.host, port: config.server.port });
     closers.push(() => gateway.close());
     const address = gateway.server.address();
@@ -419,6 +447,7 @@ export async function startPlatform(
       registry,
       feed,
       pipeline,
+      chains,
       candles,
       storage,
       instruments: store,

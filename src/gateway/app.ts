@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { IfError } from '../core/errors.js';
 import type { ComponentRegistry } from '../engine/lifecycle.js';
 import type { Registry } from '../ops/metrics.js';
 
@@ -7,6 +8,8 @@ export interface GatewayDeps {
   metrics: Registry;
   /** extra JSON views mounted under /api/v1 (e.g. feed statistics) */
   views?: Record<string, () => unknown>;
+  /** the live option chain of an underlying (nearest expiry when none is given), or undefined */
+  chain?: (underlying: string, expiry: string | undefined) => unknown | undefined;
 }
 
 /**
@@ -28,6 +31,29 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
     reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();
   });
+
+  const chain = deps.chain;
+  if (chain) {
+    app.get<{ Params: { underlying: string }; Querystring: { expiry?: string } }>(
+      '/api/v1/chains/:underlying',
+      async (request, reply) => {
+        const underlying = request.params.underlying.toUpperCase();
+        const expiry = request.query.expiry;
+        if (expiry !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(expiry)) {
+          const error = new IfError('IF_ERR_VALIDATION', { detail: `expiry "${expiry}" is not YYYY-MM-DD` });
+          return reply.code(error.httpStatus).send(error.toJSON());
+        }
+        const found = chain(underlying, expiry);
+        if (found === undefined) {
+          const error = new IfError('IF_ERR_NOT_FOUND', {
+            what: `option chain ${underlying}${expiry ? ` ${expiry}` : ''}`,
+          });
+          return reply.code(error.httpStatus).send(error.toJSON());
+        }
+        return found;
+      },
+    );
+  }
 
   for (const [name, view] of Object.entries(deps.views ?? {})) {
     app.get(`/api/v1/${name}`, async () => view());
