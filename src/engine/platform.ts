@@ -13,7 +13,7 @@ import type { ExchangeType } from '../brokers/angelone/codec/index.js';
 import { createMarketCalendar } from '../core/calendar/index.js';
 import type { Clock } from '../core/clock.js';
 import { IfError } from '../core/errors.js';
-import { istDateKey } from '../core/time.js';
+import { DAY_MS, istDateKey, istMidnight } from '../core/time.js';
 import type { Config } from '../config/index.js';
 import { CandleBuilder } from '../feed/candles/index.js';
 import type { MarketEvent } from '../feed/events.js';
@@ -21,7 +21,7 @@ import { instrumentLookup, MarketDataPipeline } from '../feed/pipeline/index.js'
 import { type ChainSelection, selectChainSubscriptions } from '../feed/selection.js';
 import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
-import { ChainRegistry } from '../options/chain/index.js';
+import { ChainRegistry, loadAtmIvHistory } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
 import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
 import { createGateway } from '../gateway/app.js';
@@ -392,6 +392,26 @@ export async function startPlatform(
     if (mirror) registry.add(mirror);
     await registry.startAll();
     closers.push(() => registry.stopAll());
+    const chainSnapshots = storage.repositories()?.chainSnapshots;
+    if (chainSnapshots !== undefined) {
+      // IV rank/percentile need ~252 trading days of stored ATM IV; loaded in the background so a slow or
+      // failing store never delays start-up (the summary simply has no rank until it arrives).
+      const toMs = istMidnight(clock.now());
+      const fromMs = toMs - 400 * DAY_MS;
+      void (async () => {
+        for (const underlying of new Set(chains.chains().map((c) => c.underlying))) {
+          const history = await loadAtmIvHistory(
+            chainSnapshots,
+            underlying,
+            chains.expiries(underlying),
+            fromMs,
+            toMs,
+          );
+          chains.setAtmIvHistory(underlying, history);
+          logger.info({ underlying, days: history.length }, 'ATM-IV history loaded');
+        }
+      })().catch((error: unknown) => logger.warn({ err: error }, 'ATM-IV history could not be loaded'));
+    }
     await storage.repositories()?.instruments.upsertMany(
       selection.subscriptions.map((s) => s.instrument),
       clock.now(),

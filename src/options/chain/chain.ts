@@ -19,8 +19,9 @@ import type { MarketEvent, QuoteEvent, TickEvent } from '../../feed/events.js';
 import { oiBuildUp } from '../analytics/index.js';
 import { logMoneyness } from '../iv/index.js';
 import { DAYS_PER_YEAR } from '../pricing/index.js';
-import type { SviFit } from '../smile/index.js';
+import { ivPercentile, ivRank, type SviFit } from '../smile/index.js';
 import { type ForwardSource, parityForward } from './forward.js';
+import { atmIvFromSnapshotRows } from './history.js';
 import {
   black76GreeksAt,
   faultReason,
@@ -190,6 +191,8 @@ export class OptionChain {
   private epoch = 0;
   private current = 0;
   private readonly smileCache: SmileCache = { version: -1, fittedAtMs: Number.NEGATIVE_INFINITY };
+  /** daily ATM IVs, oldest first, today excluded (see setAtmIvHistory) */
+  private atmIvHistory: readonly number[] = [];
   private readonly solveStats: SolveStats = { warm: 0, warmSteps: 0, cold: 0 };
   private readonly counters = { events: 0, refreshes: 0, fullRefreshes: 0, computed: 0 };
 
@@ -675,8 +678,34 @@ export class OptionChain {
     storeFit(this.smileCache, job, fit);
   }
 
+  /**
+   * Sets the daily ATM-IV history (annualised, one per day, oldest first, today excluded; e.g. from
+   * loadAtmIvHistory) that the summary's ivRank and ivPercentile compare today's ATM IV against.
+   * An empty array clears it. Rejects non-finite or non-positive values with IF_ERR_VALIDATION.
+   */
+  setAtmIvHistory(values: readonly number[]): void {
+    for (const v of values) {
+      if (!(v > 0 && v < Number.POSITIVE_INFINITY)) {
+        throw new IfError('IF_ERR_VALIDATION', {
+          detail: `${this.underlying} ${this.expiry} ATM IV history must be finite and > 0, got ${v}`,
+        });
+      }
+    }
+    this.atmIvHistory = [...values];
+  }
+
   private summary(rows: readonly ChainRowSnapshot[]): ChainSummary {
-    return summarise(rows, this.context());
+    const summary = summarise(rows, this.context());
+    if (this.atmIvHistory.length === 0) return summary;
+    const atmIv = atmIvFromSnapshotRows(rows, this.forwardPaise);
+    if (atmIv === undefined) return summary;
+    const rank = ivRank(this.atmIvHistory, atmIv);
+    const percentile = ivPercentile(this.atmIvHistory, atmIv);
+    return {
+      ...summary,
+      ...(rank === undefined ? {} : { ivRank: rank }),
+      ...(percentile === undefined ? {} : { ivPercentile: percentile }),
+    };
   }
 
   private context(): SummaryContext {

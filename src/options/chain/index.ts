@@ -2,6 +2,14 @@
 export { OptionChain } from './chain.js';
 export { type ForwardSource, type ParityForward, parityForward } from './forward.js';
 export {
+  type AtmIvSnapshot,
+  type AtmIvSnapshotSource,
+  atmIvFromSnapshotRows,
+  dailyAtmIvHistory,
+  loadAtmIvHistory,
+  MIN_HISTORY_DAYS_TO_EXPIRY,
+} from './history.js';
+export {
   black76GreeksInto,
   type GreeksSlot,
   type IvUnavailable,

@@ -183,6 +183,16 @@ export class ChainRegistry {
    * (the caller's clock time, so T advances even in a quiet market). The rows are the snapshot rows,
    * plain JSON without NaN, ready for ChainSnapshotRepository.insertMany.
    */
+  /**
+   * Gives every chain of `underlying` the same daily ATM-IV history (see OptionChain.setAtmIvHistory):
+   * the history is per underlying, built across expiries. Returns how many chains took it.
+   */
+  setAtmIvHistory(underlying: string, values: readonly number[]): number {
+    const chains = this.byUnderlying.get(underlying.toUpperCase()) ?? [];
+    for (const chain of chains) chain.setAtmIvHistory(values);
+    return chains.length;
+  }
+
   snapshotsForWarehouse(nowMs: number): WarehouseChainSnapshot[] {
     const out: WarehouseChainSnapshot[] = [];
     for (const chain of this.list) {

@@ -195,6 +195,14 @@ export interface ChainSummary {
     readonly missingGamma: number;
   };
   readonly smile: SmileSummary;
+  /**
+   * IV rank and IV percentile, 0–100 (smile's ivRank/ivPercentile), of today's ATM IV against the
+   * history given to setAtmIvHistory; absent without history or without an ATM IV now. Today's ATM IV
+   * is measured as the history is (atmIvFromSnapshotRows: mean headline IV at the strike nearest the
+   * forward), not the SVI σ(0) of `smile`, so both sides of the comparison are the same quantity.
+   */
+  readonly ivRank?: number;
+  readonly ivPercentile?: number;
   readonly version: number;
 }
 
