@@ -65,6 +65,19 @@ export const ConfigSchema = z.strictObject({
       duplicateWindow: z.number().int().positive().default(64),
     })
     .prefault({}),
+  chains: z
+    .strictObject({
+      /**
+       * risk-free rate for Black-76 (annual, continuous). Default 6.5 %: about the 91-day T-bill / MIBOR level
+       * (shared/reference/options-maths-and-nse.md §2.4); NSE's own chain uses 10 %.
+       */
+      rate: z.number().min(0).max(0.5).default(0.065),
+      /** time to expiry in calendar days (365) or trading sessions (252) */
+      timeBasis: z.enum(['calendar', 'trading']).default('calendar'),
+      /** IV from the bid/ask mid (default) or from the last traded price */
+      ivSource: z.enum(['mid', 'ltp']).default('mid'),
+    })
+    .prefault({}),
   storage: z
     .strictObject({
       /** a postgres:// URL switches storage to PostgreSQL; otherwise SQLite under dataDir */

@@ -253,6 +253,7 @@ export async function startPlatform(
         expiries: config.subscriptions.expiries,
         nowMs: clock.now(),
       },
+      { rate: config.chains.rate, timeBasis: config.chains.timeBasis, ivSource: config.chains.ivSource },
     );
     const storage = new StorageComponent({ storage: config.storage, dataDir: config.dataDir, clock, logger });
     const candles = new CandleBuilder({ calendar, onClosed: (candle) => storage.recordCandle(candle) });
