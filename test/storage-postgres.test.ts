@@ -90,8 +90,9 @@ describe('postgres specifics', () => {
     const b = createDatabase({ databaseUrl: other.url });
     try {
       const [ra, rb] = await Promise.all([migrateToLatest(a), migrateToLatest(b)]);
-      expect([...ra.applied, ...rb.applied], 'exactly one of them applied the migration').toEqual([
+      expect([...ra.applied, ...rb.applied], 'exactly one of them applied the migrations').toEqual([
         '0001_market_data',
+        '0002_users',
       ]);
     } finally {
       await a.close();

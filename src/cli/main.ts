@@ -102,6 +102,24 @@ program
     await runStart({ configFile: flags.config, overrides: extra });
   });
 
+const user = program.command('user').description('manage users of the API and the hub');
+user
+  .command('add <username>')
+  .description('add a user; the password comes from INDEXFLOW_PASSWORD or a hidden prompt')
+  .requiredOption('--role <role>', 'viewer | trader | admin')
+  .option('-c, --config <file>', 'JSON configuration file')
+  .option('--data-dir <dir>', 'data directory (the SQLite file lives here unless DATABASE_URL is set)')
+  .action(async (username: string, flags) => {
+    const { runUserAdd } = await import('./user.js');
+    await runUserAdd({
+      username,
+      role: flags.role,
+      configFile: flags.config,
+      overrides: overrides({ dataDir: flags.dataDir, logLevel: 'warn' }),
+    });
+    process.stdout.write(`user ${username.trim().toLowerCase()} added\n`);
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (isIfError(error)) {
     process.stderr.write(`indexflow: ${error.code}: ${error.message}\n`);

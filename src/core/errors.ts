@@ -120,6 +120,18 @@ export const ERROR_CATALOGUE = {
   IF_ERR_HUB_CLIENT_TIMEOUT: { status: 408, message: 'No message from the client for {ms} ms' },
   IF_ERR_HUB_SHUTDOWN: { status: 503, message: 'Hub is shutting down; reconnect shortly' },
 
+  // users and sessions (usernames may appear; passwords and tokens never do)
+  IF_ERR_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'Wrong username or password' },
+  IF_ERR_AUTH_DISABLED: { status: 403, message: 'User {username} is disabled' },
+  IF_ERR_AUTH_RATE_LIMITED: { status: 429, message: 'Too many login attempts; retry in {retryAfterS} s' },
+  IF_ERR_AUTH_TOKEN_INVALID: { status: 401, message: 'Refresh token is unknown, expired or revoked' },
+  IF_ERR_AUTH_TOKEN_REUSED: {
+    status: 401,
+    message: 'Refresh token was already used; every session descended from its login is revoked',
+  },
+  IF_ERR_AUTH_USER_EXISTS: { status: 409, message: 'User {username} already exists' },
+  IF_ERR_AUTH_WEAK_PASSWORD: { status: 400, message: 'Password refused: {detail}' },
+
   // execution: charges and positions
   IF_ERR_CHARGES_NO_RATE: {
     status: 422,

@@ -24,7 +24,9 @@ import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index
 import { ChainRegistry, loadAtmIvHistory } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
 import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
-import { createGateway } from '../gateway/app.js';
+import { createGateway, gatewayHub } from '../gateway/app.js';
+import { AuthService } from '../gateway/auth/index.js';
+import { chainChannel, type MarketHub, ticksChannel } from '../gateway/hub/index.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetricsRegistry, type Registry } from '../ops/metrics.js';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.js';
@@ -49,6 +51,10 @@ export interface RunningPlatform {
   selection: ChainSelection;
   simulator?: RunningSimulator;
   gateway: FastifyInstance;
+  /** users and sessions (absent when storage could not open) */
+  auth?: AuthService;
+  /** the market hub at /hubs/market (present with `auth`) */
+  hub?: MarketHub;
   close(): Promise<void>;
 }
 
@@ -423,9 +429,32 @@ export async function startPlatform(
       selection: selection.summary,
       simulatedTimeMs: clock.now(),
     });
+    const users = storage.repositories()?.users;
+    // JWTs carry wall-clock times: the simulator's exchange clock may sit on another day.
+    const auth = users
+      ? new AuthService({ users, clock: wallClock, jwtSecret: process.env['INDEXFLOW_JWT_SECRET'], logger })
+      : undefined;
+    if (auth && (await auth.userCount()) === 0) {
+      logger.warn(
+        'no users yet: the hub and login need one; create one with `indexflow user add admin --role admin`',
+      );
+    }
     const gateway = createGateway({
       registry,
       metrics,
+      logger,
+      ...(auth ? { auth } : {}),
+      hub: {
+        // A new chain subscriber gets every row and the summary at once; later updates are deltas.
+        snapshot: (channel) => {
+          const match = /^chain:([A-Z0-9]+):(\d{4}-\d{2}-\d{2})$/.exec(channel);
+          const found = match ? chains.chain(match[1] ?? '', match[2]) : undefined;
+          if (!found) return undefined;
+          found.refresh(clock.now());
+          const { rows, summary } = found.snapshot();
+          return [...rows.map((row) => [String(row.strike), row] as const), ['summary', summary] as const];
+        },
+      },
       views: { feed: feedView },
       chain: (underlying, expiry) => {
         const found = chains.chain(underlying, expiry);
@@ -434,6 +463,28 @@ export async function startPlatform(
         return found.snapshot();
       },
     });
+    const hub = gatewayHub(gateway);
+    if (hub) {
+      bus.subscribe('market.tick', (tick) => hub.publish(ticksChannel(tick.token), tick.token, tick));
+      // Chains go out once a second, and only to channels someone watches. Rows are keyed by strike and
+      // the summary by 'summary', so the hub's per-key conflation never loses a row.
+      const published = new Map<string, number>();
+      const chainTimer = wallClock.setInterval(() => {
+        for (const chain of chains.chains()) {
+          const channel = chainChannel(chain.underlying, chain.expiry);
+          if (!hub.hasSubscribers(channel)) {
+            published.delete(channel);
+            continue;
+          }
+          chain.refresh(clock.now());
+          const delta = chain.deltaSince(published.get(channel) ?? 0);
+          published.set(channel, delta.version);
+          for (const row of delta.rows) hub.publish(channel, String(row.strike), row);
+          hub.publish(channel, 'summary', delta.summary);
+        }
+      }, 1_000);
+      closers.push(async () => wallClock.clearTimer(chainTimer));
+    }
     await gateway.listen({ host: config.server.host, port: config.server.port });
     closers.push(() => gateway.close());
     const address = gateway.server.address();
@@ -475,6 +526,8 @@ export async function startPlatform(
       selection,
       ...(simulator ? { simulator } : {}),
       gateway,
+      ...(auth ? { auth } : {}),
+      ...(hub ? { hub } : {}),
       close: closeAll,
     };
   } catch (error) {

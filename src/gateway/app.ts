@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { IfError } from '../core/errors.js';
 import type { ComponentRegistry } from '../engine/lifecycle.js';
+import type { Logger } from '../ops/logger.js';
 import type { Registry } from '../ops/metrics.js';
+import { type AuthService, authRoutes } from './auth/index.js';
+import { type HubPluginOptions, hubPlugin, type MarketHub } from './hub/index.js';
 
 export interface GatewayDeps {
   registry: ComponentRegistry;
@@ -10,11 +13,24 @@ export interface GatewayDeps {
   views?: Record<string, () => unknown>;
   /** the live option chain of an underlying (nearest expiry when none is given), or undefined */
   chain?: (underlying: string, expiry: string | undefined) => unknown | undefined;
+  /** users and sessions: mounts /api/v1/auth/* and the market hub at /hubs/market (bearer tokens) */
+  auth?: AuthService;
+  /** hub options besides authentication (snapshot source, flush interval, …) */
+  hub?: Omit<HubPluginOptions, 'authenticate'>;
+  logger?: Logger;
+}
+
+const hubs = new WeakMap<FastifyInstance, MarketHub>();
+
+/** The market hub a gateway serves (present when it was created with `auth`), for the engine to publish into. */
+export function gatewayHub(app: FastifyInstance): MarketHub | undefined {
+  return hubs.get(app);
 }
 
 /**
- * The HTTP face of the engine. This first cut serves health, metrics and read-only views; the
- * gateway issue grows it into the full REST API, SignalR-compatible hub and dashboard.
+ * The HTTP face of the engine: health, metrics, read-only views, and (given `auth`) login and the
+ * SignalR-compatible market hub. The read-only views are public for now; the REST API takes bearer
+ * tokens once it gains user-specific resources.
  */
 export function createGateway(deps: GatewayDeps): FastifyInstance {
   const app = Fastify({ logger: false });
@@ -53,6 +69,18 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
         return found;
       },
     );
+  }
+
+  const auth = deps.auth;
+  if (auth) {
+    authRoutes(app, auth);
+    const plugin = hubPlugin({
+      ...deps.hub,
+      ...(deps.logger ? { logger: deps.logger } : {}),
+      authenticate: (token) => auth.verifyAccessToken(token),
+    });
+    hubs.set(app, plugin.hub);
+    void app.register(plugin);
   }
 
   for (const [name, view] of Object.entries(deps.views ?? {})) {

@@ -35,3 +35,13 @@ export {
 } from './retention.js';
 export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batchWriter.js';
 export { StorageComponent, type StorageComponentOptions, type StorageWriters } from './component.js';
+export {
+  isUserRole,
+  type NewRefreshToken,
+  type NewUser,
+  type StoredRefreshToken,
+  type StoredUser,
+  USER_ROLES,
+  UserRepository,
+  type UserRole,
+} from './users.js';

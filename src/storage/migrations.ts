@@ -126,10 +126,48 @@ function marketData(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * Users and their refresh tokens. `disabled` is an integer 0/1 because SQLite has no boolean. Refresh
+ * tokens are stored as sha-256 hex of the opaque value only; `family_id` ties every rotation of one login
+ * together so that reuse of a revoked token can revoke the whole family.
+ */
+function users(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      await withId(dialect, db.schema.createTable('users'))
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await withId(dialect, db.schema.createTable('refresh_tokens'))
+        .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('family_id', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at_ms', 'bigint')
+        .addColumn('replaced_by', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('refresh_tokens_family_idx')
+        .on('refresh_tokens')
+        .column('family_id')
+        .execute();
+    },
+    async down(db: AnyDb) {
+      await db.schema.dropTable('refresh_tokens').ifExists().execute();
+      await db.schema.dropTable('users').ifExists().execute();
+    },
+  };
+}
+
 /** Every migration for the dialect, keyed by name (Kysely runs them in name order). */
 export function storageMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_market_data': marketData(dialect),
+    '0002_users': users(dialect),
   };
 }
 

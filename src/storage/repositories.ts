@@ -5,12 +5,14 @@ import type { DialectName, StorageDatabase } from './database.js';
 import { InstrumentRepository } from './instruments.js';
 import type { StorageTables } from './schema.js';
 import { TickRepository } from './ticks.js';
+import { UserRepository } from './users.js';
 
 export interface Repositories {
   instruments: InstrumentRepository;
   ticks: TickRepository;
   candles: CandleRepository;
   chainSnapshots: ChainSnapshotRepository;
+  users: UserRepository;
 }
 
 /** Repositories over a database or a transaction (a Kysely `Transaction` is a Kysely). */
@@ -20,6 +22,7 @@ export function createRepositories(db: Kysely<StorageTables>, dialect: DialectNa
     ticks: new TickRepository(db, dialect),
     candles: new CandleRepository(db),
     chainSnapshots: new ChainSnapshotRepository(db),
+    users: new UserRepository(db),
   };
 }
 

@@ -67,11 +67,39 @@ export interface ChainSnapshotsTable {
   payload: string;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  /** argon2id PHC string */
+  password_hash: string;
+  /** viewer | trader | admin */
+  role: string;
+  created_at_ms: number;
+  /** 0 or 1 (SQLite has no boolean) */
+  disabled: Generated<number>;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  /** sha-256 hex of the opaque token; the token itself is never stored */
+  token_hash: string;
+  /** shared by every rotation of one login */
+  family_id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  revoked_at_ms: number | null;
+  /** id of the token that replaced this one on rotation */
+  replaced_by: number | null;
+}
+
 export interface StorageTables {
   instruments: InstrumentsTable;
   ticks: TicksTable;
   candles: CandlesTable;
   chain_snapshots: ChainSnapshotsTable;
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 /** Tables with time-based retention, each with the column that ages it. */
