@@ -3,7 +3,6 @@ import type { Clock } from '../../../core/clock.js';
 import { IfError } from '../../../core/errors.js';
 import { type Logger, silentLogger } from '../../../ops/logger.js';
 import { type FeedPacket, SubscriptionMode } from '../codec/index.js';
-import type { BackoffPolicy } from './backoff.js';
 import {
   type FeedConnectionEvent,
   type FeedCredentials,
@@ -12,7 +11,7 @@ import {
 } from './connection.js';
 import { EventHub } from './events.js';
 import { registerFeedMetrics } from './metrics.js';
-import type { SocketState } from './socket.js';
+import type { ReconnectPolicyOptions, SocketState } from './socket.js';
 import {
   buildRequests,
   DEFAULT_LIMITS,
@@ -51,21 +50,10 @@ export type FeedClientEvent =
     }
   | { type: 'health'; health: FeedHealth; previous: FeedHealth; atMs: number };
 
-export interface SmartStreamClientOptions {
+/** `onAuthFailure` is called once at a time, shared by all connections, when a handshake is refused with 401. */
+export interface SmartStreamClientOptions extends ReconnectPolicyOptions {
   url: string;
   credentials: () => Promise<FeedCredentials> | FeedCredentials;
-  clock: Clock;
-  logger?: Logger;
-  pingIntervalMs?: number;
-  staleAfterMs?: number;
-  isMarketOpen?: (nowMs: number) => boolean;
-  backoff?: Partial<BackoffPolicy>;
-  random?: () => number;
-  /** called (once at a time, shared by all connections) when a handshake is refused with 401 */
-  onAuthFailure?: () => Promise<void>;
-  authRetryMs?: number;
-  connectTimeoutMs?: number;
-  alertAfterFailures?: number;
   badFrameLimit?: { count: number; windowMs: number };
   /** default 3 (Angel's limit per client code) */
   maxConnections?: number;

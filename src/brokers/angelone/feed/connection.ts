@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock.js';
 import { IfError } from '../../../core/errors.js';
 import { type Logger, silentLogger } from '../../../ops/logger.js';
 import { type FeedPacket, tryDecodePacket } from '../codec/index.js';
-import { type BackoffPolicy, resolveBackoff } from './backoff.js';
+import { resolveBackoff } from './backoff.js';
 import { EventHub } from './events.js';
-import { ReconnectingSocket, type SocketCounters, type SocketEvent, type SocketState } from './socket.js';
+import {
+  type ReconnectPolicyOptions,
+  ReconnectingSocket,
+  type SocketCounters,
+  type SocketEvent,
+  type SocketState,
+} from './socket.js';
 
 export const SMART_STREAM_URL = 'wss://smartapisocket.angelone.in/smart-stream';
 
@@ -32,27 +37,9 @@ export type FeedConnectionEvent =
   | { type: 'rejected-frame'; code: string; detail: string; size: number; atMs: number }
   | { type: 'unknown-text'; text: string; atMs: number };
 
-export interface SmartStreamConnectionOptions {
+export interface SmartStreamConnectionOptions extends ReconnectPolicyOptions {
   url: string;
   credentials: () => Promise<FeedCredentials> | FeedCredentials;
-  clock: Clock;
-  logger?: Logger;
-  /** text `ping` period, ms (the JS SDK uses 10 s) */
-  pingIntervalMs?: number;
-  /** no frame at all for this long while the market is open → stale (2 × ping) */
-  staleAfterMs?: number;
-  /** gates the stale watchdog and picks the backoff cap; defaults to "always open" */
-  isMarketOpen?: (nowMs: number) => boolean;
-  backoff?: Partial<BackoffPolicy>;
-  /** uniform [0, 1) for jitter; inject a constant in tests */
-  random?: () => number;
-  /** called on a handshake 401 so the owner can refresh the session (REST) before the next attempt */
-  onAuthFailure?: () => Promise<void>;
-  /** pause after an auth failure before the next attempt, ms */
-  authRetryMs?: number;
-  connectTimeoutMs?: number;
-  /** consecutive failed attempts before an `alert` event */
-  alertAfterFailures?: number;
   /** recycle the socket when more than `count` binary frames are rejected within `windowMs` */
   badFrameLimit?: { count: number; windowMs: number };
   /** for logs, e.g. `smart-stream#0` */

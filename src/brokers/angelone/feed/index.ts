@@ -28,6 +28,7 @@ export {
   type HeartbeatStyle,
   ReconnectingSocket,
   type ReconnectingSocketOptions,
+  type ReconnectPolicyOptions,
   type ReconnectReason,
   SOCKET_STATES,
   type SocketCounters,

@@ -44,6 +44,31 @@ export interface SocketErrorFactory {
   unavailable(detail: string): IfError;
 }
 
+/**
+ * The liveness and reconnect policy every Angel socket client accepts (market data and order status); each
+ * client fills its own defaults. Backoff and heartbeat timers run on `clock` (wall time in live use).
+ */
+export interface ReconnectPolicyOptions {
+  clock: Clock;
+  logger?: Logger;
+  /** heartbeat period, ms (Angel asks for a ping every 10 s) */
+  pingIntervalMs?: number;
+  /** no frame at all (data or pong) for this long while the market is open → stale; default 2 × ping */
+  staleAfterMs?: number;
+  /** gates the stale watchdog and picks the backoff cap */
+  isMarketOpen?: (nowMs: number) => boolean;
+  backoff?: Partial<BackoffPolicy>;
+  /** uniform [0, 1) for jitter; inject a constant in tests */
+  random?: () => number;
+  /** called when the handshake refuses the credentials, so the owner can refresh the session first */
+  onAuthFailure?: () => Promise<void>;
+  /** pause after an auth failure before the next attempt, ms */
+  authRetryMs?: number;
+  connectTimeoutMs?: number;
+  /** consecutive failed attempts before an `alert` event */
+  alertAfterFailures?: number;
+}
+
 export interface ReconnectingSocketOptions {
   /** for logs only, e.g. `smart-stream#1` */
   name: string;

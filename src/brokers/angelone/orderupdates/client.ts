@@ -2,9 +2,9 @@ import type { Clock } from '../../../core/clock.js';
 import { IfError } from '../../../core/errors.js';
 import { type Logger, silentLogger } from '../../../ops/logger.js';
 import {
-  type BackoffPolicy,
   EventHub,
   ReconnectingSocket,
+  type ReconnectPolicyOptions,
   resolveBackoff,
   type SocketCounters,
   type SocketEvent,
@@ -27,25 +27,14 @@ export type OrderUpdatesEvent =
   | { type: 'rejected-message'; error: IfError; atMs: number }
   | { type: 'overflow'; dropped: number; atMs: number };
 
-export interface AngelOrderUpdatesClientOptions {
+/**
+ * `onAuthFailure` fires on a handshake 401 (invalid) or 403 (expired token); `isMarketOpen` defaults to
+ * "always", since order updates (and pongs) are expected at any hour.
+ */
+export interface AngelOrderUpdatesClientOptions extends ReconnectPolicyOptions {
   /** default wss://tns.angelone.in/smart-order-update */
   url?: string;
   credentials: () => Promise<OrderUpdatesCredentials> | OrderUpdatesCredentials;
-  clock: Clock;
-  logger?: Logger;
-  /** Angel asks for a ping every 10 s */
-  pingIntervalMs?: number;
-  /** no frame (update or pong) for this long → recycle the socket; default 2 × ping */
-  staleAfterMs?: number;
-  /** default "always": order updates (and pongs) are expected at any hour */
-  isMarketOpen?: (nowMs: number) => boolean;
-  backoff?: Partial<BackoffPolicy>;
-  random?: () => number;
-  /** called on a handshake 401 (invalid) or 403 (expired token) so the owner can refresh the session */
-  onAuthFailure?: () => Promise<void>;
-  authRetryMs?: number;
-  connectTimeoutMs?: number;
-  alertAfterFailures?: number;
   /** default buffer of each `updates()` iterator */
   bufferSize?: number;
 }
