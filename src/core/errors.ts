@@ -156,6 +156,9 @@ export const ERROR_CATALOGUE = {
   IF_ERR_RISK_DENIED: { status: 422, message: 'Order denied by risk rule {rule}: {detail}' },
   IF_ERR_RISK_HALTED: { status: 423, message: 'Trading is halted ({trigger}): {detail}' },
   IF_ERR_RISK_FORBIDDEN: { status: 403, message: '{actor} ({role}) may not {command}: {detail}' },
+
+  // signals (strategy and composite configuration)
+  IF_ERR_SIGNAL_CONFIG: { status: 400, message: 'Signal configuration refused at "{key}": {detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
