@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SignalConfigSchema } from '../signals/config.js';
 
 const port = z.number().int().min(0).max(65_535);
 const positiveMs = z.number().int().positive();
@@ -139,6 +140,17 @@ export const ConfigSchema = z.strictObject({
         .string()
         .regex(/^\d{2}:\d{2}$/, 'expected HH:MM')
         .default('09:15'),
+    })
+    .prefault({}),
+  signals: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** candle interval the indicators run on; each closed candle of an index evaluates the strategies */
+      interval: z.enum(['1s', '1m', '3m', '5m', '15m']).default('1m'),
+      /** signals kept for GET /api/v1/signals, newest first */
+      historySize: z.number().int().positive().default(200),
+      /** composite, picker and strategy rules (src/signals/config.ts) */
+      rules: SignalConfigSchema.prefault({}),
     })
     .prefault({}),
 });

@@ -23,6 +23,7 @@ import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
 import { ChainRegistry, loadAtmIvHistory } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
+import { type Signal, SignalEngine, type SignalUnderlying } from '../signals/index.js';
 import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
 import { createGateway, gatewayHub } from '../gateway/app.js';
 import { AuthService } from '../gateway/auth/index.js';
@@ -46,6 +47,7 @@ export interface RunningPlatform {
   pipeline: MarketDataPipeline;
   chains: ChainRegistry;
   candles: CandleBuilder;
+  signals: SignalEngine;
   storage: StorageComponent;
   instruments: InstrumentStore;
   selection: ChainSelection;
@@ -262,7 +264,85 @@ export async function startPlatform(
       { rate: config.chains.rate, timeBasis: config.chains.timeBasis, ivSource: config.chains.ivSource },
     );
     const storage = new StorageComponent({ storage: config.storage, dataDir: config.dataDir, clock, logger });
-    const candles = new CandleBuilder({ calendar, onClosed: (candle) => storage.recordCandle(candle) });
+    const signalUnderlyings: SignalUnderlying[] = [];
+    for (const underlying of config.subscriptions.underlyings) {
+      const index = store.indexInstrument(underlying);
+      if (!index) continue;
+      const future = selection.subscriptions.find(
+        (s) => s.instrument.kind === 'future' && s.instrument.name === underlying,
+      )?.instrument;
+      signalUnderlyings.push({
+        underlying,
+        indexToken: index.token,
+        ...(future
+          ? {
+              future: {
+                token: future.token,
+                exchangeType: future.exchangeType,
+                tickSizePaise: future.tickSizePaise,
+              },
+            }
+          : {}),
+      });
+    }
+    const exchangeTypeByToken = new Map(
+      selection.subscriptions.map((s) => [s.instrument.token, s.instrument.exchangeType] as const),
+    );
+    // Newest first, at most historySize; a closed signal replaces its active version in place.
+    const signalHistory: Signal[] = [];
+    let publishSignal: (signal: Signal) => void = () => {};
+    const signals = new SignalEngine({
+      underlyings: signalUnderlyings,
+      interval: config.signals.interval,
+      config: () => config.signals.rules,
+      market: {
+        chain: (underlying) => {
+          const found = chains.chain(underlying);
+          if (!found) return undefined;
+          found.refresh(clock.now());
+          return found.snapshot();
+        },
+        quality: (token) => {
+          const exchangeType = exchangeTypeByToken.get(token);
+          return exchangeType === undefined ? undefined : pipeline.state(exchangeType, token)?.quality;
+        },
+      },
+      onEvent: (event) => {
+        const s = event.signal;
+        const at = signalHistory.findIndex((h) => h.id === s.id);
+        if (at >= 0) signalHistory[at] = s;
+        else signalHistory.unshift(s);
+        signalHistory.length = Math.min(signalHistory.length, config.signals.historySize);
+        if (event.type === 'new') {
+          logger.info(
+            {
+              signal: {
+                id: s.id,
+                strategy: s.strategy,
+                direction: s.direction,
+                instrument: s.instrument.symbol,
+                entry: s.entryPaise,
+                stop: s.stopPaise,
+                target: s.targetPaise,
+                confidence: s.confidence,
+                contributions: s.contributions,
+              },
+            },
+            'signal',
+          );
+        } else {
+          logger.info({ signal: { id: s.id, status: s.status, closed: s.closed } }, 'signal closed');
+        }
+        publishSignal(s);
+      },
+    });
+    const candles = new CandleBuilder({
+      calendar,
+      onClosed: (candle) => {
+        storage.recordCandle(candle);
+        if (config.signals.enabled) signals.onCandle(candle);
+      },
+    });
     const pipeline = new MarketDataPipeline({
       bus,
       cache,
@@ -285,6 +365,9 @@ export async function startPlatform(
           },
         },
         { name: 'chains', onEvent: (event) => chains.onEvent(event) },
+        ...(config.signals.enabled
+          ? [{ name: 'signals', onEvent: (event: MarketEvent) => signals.onMarketEvent(event) }]
+          : []),
       ],
     });
     const warehouseTimer = wallClock.setInterval(() => {
@@ -302,7 +385,10 @@ export async function startPlatform(
       bus.subscribe('market.tick', mirrorState);
       bus.subscribe('market.quote', mirrorState);
     }
-    const candleClock = wallClock.setInterval(() => candles.onClock(clock.now()), 250);
+    const candleClock = wallClock.setInterval(() => {
+      candles.onClock(clock.now());
+      if (config.signals.enabled) signals.onClock(clock.now());
+    }, 250);
     closers.push(async () => wallClock.clearTimer(candleClock));
 
     const feed = new SmartStreamClient({
@@ -455,7 +541,14 @@ export async function startPlatform(
           return [...rows.map((row) => [String(row.strike), row] as const), ['summary', summary] as const];
         },
       },
-      views: { feed: feedView },
+      views: {
+        feed: feedView,
+        signals: () => ({
+          signals: signalHistory,
+          active: signals.activeSignals().length,
+          stats: signals.stats,
+        }),
+      },
       chain: (underlying, expiry) => {
         const found = chains.chain(underlying, expiry);
         if (!found) return undefined;
@@ -465,6 +558,7 @@ export async function startPlatform(
     });
     const hub = gatewayHub(gateway);
     if (hub) {
+      publishSignal = (signal) => hub.publish('signals', signal.id, signal);
       bus.subscribe('market.tick', (tick) => hub.publish(ticksChannel(tick.token), tick.token, tick));
       // Chains go out once a second, and only to channels someone watches. Rows are keyed by strike and
       // the summary by 'summary', so the hub's per-key conflation never loses a row.
@@ -521,6 +615,7 @@ export async function startPlatform(
       pipeline,
       chains,
       candles,
+      signals,
       storage,
       instruments: store,
       selection,

@@ -27,3 +27,14 @@ export {
 } from './strategies/meanReversion.js';
 export { DEFAULT_TREND_PARAMS, type TrendParams, trendStrategy } from './strategies/trend.js';
 export type * from './types.js';
+export {
+  DEFAULT_SIGNAL_PERIODS,
+  SIGNAL_ATR_NAME,
+  SignalEngine,
+  type SignalEngineEvent,
+  type SignalEngineOptions,
+  type SignalEngineStats,
+  type SignalIndicatorPeriods,
+  type SignalMarket,
+  type SignalUnderlying,
+} from './engine.js';
