@@ -33,7 +33,12 @@ import { Cache } from '../src/engine/cache.js';
 import { CandleBuilder } from '../src/feed/candles/index.js';
 import type { MarketEvent } from '../src/feed/events.js';
 import { normaliseInto } from '../src/feed/normalise/index.js';
-import { instrumentLookup, MarketDataPipeline, type PipelineStage } from '../src/feed/pipeline/index.js';
+import {
+  candleStage,
+  instrumentLookup,
+  MarketDataPipeline,
+  type PipelineStage,
+} from '../src/feed/pipeline/index.js';
 import { Validator } from '../src/feed/validate/index.js';
 import { createMetricsRegistry } from '../src/ops/metrics.js';
 import { type BenchRow, keep, row } from './lib/harness.js';
@@ -410,13 +415,7 @@ export async function run(): Promise<BenchRow[]> {
   checkClean(everyPacket.pipeline, 'every packet timed');
 
   const candles = new CandleBuilder({ calendar, onClosed: keep });
-  const candleStage: PipelineStage = {
-    name: 'candles',
-    onEvent(event, state) {
-      if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
-    },
-  };
-  const withCandles = newPipeline(feed, { metrics: true, subscribers: true, stages: [candleStage] });
+  const withCandles = newPipeline(feed, { metrics: true, subscribers: true, stages: [candleStage(candles)] });
   add(
     'pipeline + metrics + subscribers + candles',
     measure(feed, (frame, at) => withCandles.pipeline.onFrame(frame, at)),

@@ -17,7 +17,7 @@ import { DAY_MS, istDateKey, istMidnight } from '../core/time.js';
 import type { Config } from '../config/index.js';
 import { CandleBuilder } from '../feed/candles/index.js';
 import type { MarketEvent } from '../feed/events.js';
-import { instrumentLookup, MarketDataPipeline } from '../feed/pipeline/index.js';
+import { candleStage, instrumentLookup, MarketDataPipeline } from '../feed/pipeline/index.js';
 import { type ChainSelection, selectChainSubscriptions } from '../feed/selection.js';
 import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
@@ -358,12 +358,7 @@ export async function startPlatform(
         duplicateWindow: config.pipeline.duplicateWindow,
       },
       stages: [
-        {
-          name: 'candles',
-          onEvent: (event, state) => {
-            if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
-          },
-        },
+        candleStage(candles),
         { name: 'chains', onEvent: (event) => chains.onEvent(event) },
         ...(config.signals.enabled
           ? [{ name: 'signals', onEvent: (event: MarketEvent) => signals.onMarketEvent(event) }]

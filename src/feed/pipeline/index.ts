@@ -12,3 +12,4 @@ export {
   type PipelineStage,
   type PipelineStats,
 } from './pipeline.js';
+export { candleStage } from './candleStage.js';

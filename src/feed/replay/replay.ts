@@ -7,7 +7,7 @@ import { Cache } from '../../engine/cache.js';
 import { readRecording, readRecordingHeader, RecordKind } from '../../sim/recording/index.js';
 import { type Candle, CandleBuilder } from '../candles/index.js';
 import type { TickEvent } from '../events.js';
-import { instrumentLookup, MarketDataPipeline } from '../pipeline/index.js';
+import { candleStage, instrumentLookup, MarketDataPipeline } from '../pipeline/index.js';
 import type { TickRepository } from '../../storage/index.js';
 
 export interface ReplayOutput {
@@ -55,14 +55,7 @@ class ReplayHarness {
       clock: this.clock,
       calendar: options.calendar,
       instruments: instrumentLookup(instruments),
-      stages: [
-        {
-          name: 'candles',
-          onEvent: (event, state) => {
-            if (event.type === 'tick') candles.onTick(event, state.instrument.exchange);
-          },
-        },
-      ],
+      stages: [candleStage(candles)],
     });
     for (const topic of ['market.tick', 'market.quote', 'market.depth', 'market.quality'] as const) {
       bus.subscribe(topic, (value: unknown) => {
