@@ -9,6 +9,9 @@ export const ERROR_CATALOGUE = {
   IF_ERR_VALIDATION: { status: 400, message: 'Invalid input: {detail}' },
   IF_ERR_NOT_FOUND: { status: 404, message: '{what} not found' },
   IF_ERR_TIMEOUT: { status: 504, message: '{what} timed out after {ms} ms' },
+  IF_ERR_UNAVAILABLE: { status: 503, message: '{what} is not available: {detail}' },
+  /** other 4xx refusals of the HTTP layer (body too large, unsupported media type); sent with their own status */
+  IF_ERR_REQUEST: { status: 400, message: 'Bad request: {detail}' },
 
   // configuration
   IF_ERR_CONFIG_INVALID: { status: 500, message: 'Invalid configuration at "{key}": {detail}' },
@@ -100,6 +103,7 @@ export const ERROR_CATALOGUE = {
   IF_ERR_STORAGE_MIGRATION: { status: 500, message: 'Storage migration {migration} failed: {detail}' },
   IF_ERR_STORAGE_INVALID_ROW: { status: 400, message: 'Cannot store {table} row: {detail}' },
   IF_ERR_STORAGE_CORRUPT: { status: 500, message: 'Stored {table} row is corrupt: {detail}' },
+  IF_ERR_STORAGE_CONFLICT: { status: 409, message: 'Cannot store {table} row: {detail}' },
 
   // SignalR-compatible hub (channel names are not secrets; tokens never appear in params)
   IF_ERR_HUB_UNAUTHENTICATED: { status: 401, message: 'Hub request needs a valid access token' },
@@ -131,6 +135,12 @@ export const ERROR_CATALOGUE = {
   },
   IF_ERR_AUTH_USER_EXISTS: { status: 409, message: 'User {username} already exists' },
   IF_ERR_AUTH_WEAK_PASSWORD: { status: 400, message: 'Password refused: {detail}' },
+  IF_ERR_AUTH_REQUIRED: {
+    status: 401,
+    message: 'This request needs a valid access token (Authorization: Bearer <accessToken>)',
+  },
+  IF_ERR_AUTH_FORBIDDEN: { status: 403, message: 'Role {role} may not {action}; it needs {required}' },
+  IF_ERR_AUTH_LAST_ADMIN: { status: 409, message: 'User {username} is the last enabled admin: {detail}' },
 
   // execution: charges and positions
   IF_ERR_CHARGES_NO_RATE: {
@@ -156,9 +166,30 @@ export const ERROR_CATALOGUE = {
   IF_ERR_RISK_DENIED: { status: 422, message: 'Order denied by risk rule {rule}: {detail}' },
   IF_ERR_RISK_HALTED: { status: 423, message: 'Trading is halted ({trigger}): {detail}' },
   IF_ERR_RISK_FORBIDDEN: { status: 403, message: '{actor} ({role}) may not {command}: {detail}' },
+  IF_ERR_ORDER_MANAGER_NOT_RUNNING: { status: 503, message: 'Order manager is {state}; {detail}' },
+
+  // execution clients (venue routes); `params.refused === true` marks a request that certainly did not take
+  // effect at the venue (the order manager treats it as a rejection, never as an unknown outcome)
+  IF_ERR_EXECUTION_UNSUPPORTED: {
+    status: 422,
+    message: '{venue} cannot {operation} order {clientOrderId}: {detail}',
+  },
+  IF_ERR_EXECUTION_REFUSED: {
+    status: 422,
+    message: '{venue} refused to {operation} order {clientOrderId}: {detail}',
+  },
+  IF_ERR_EXECUTION_DUPLICATE: {
+    status: 409,
+    message:
+      'Order {clientOrderId} was already sent to {venue}; reconcile it by its tag instead of sending it again',
+  },
 
   // signals (strategy and composite configuration)
   IF_ERR_SIGNAL_CONFIG: { status: 400, message: 'Signal configuration refused at "{key}": {detail}' },
+
+  // secrets at rest (the key and the plaintext never appear in params)
+  IF_ERR_SECRET_KEY: { status: 500, message: 'INDEXFLOW_SECRET_KEY is unusable: {detail}' },
+  IF_ERR_SECRET_DECRYPT: { status: 500, message: 'Cannot decrypt {what}: {detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

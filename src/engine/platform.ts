@@ -33,6 +33,7 @@ import { createMetricsRegistry, type Registry } from '../ops/metrics.js';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.js';
 import { MessageBus } from './bus.js';
 import { Cache } from './cache.js';
+import { warmUpSignals } from './signalWarmUp.js';
 import { LiveClock } from './clocks.js';
 import { type Component, type ComponentHealth, ComponentRegistry } from './lifecycle.js';
 
@@ -472,6 +473,31 @@ export async function startPlatform(
         detail: orderUpdates.state,
       }),
     };
+    if (config.signals.enabled) {
+      // Before the feed starts, so history candles land before the first live one. Bounded: a slow
+      // history API must not hold up start-up (the engine then warms up on live candles).
+      const indices = signalUnderlyings.flatMap((u) => {
+        const index = store.indexInstrument(u.underlying);
+        return index ? [{ underlying: u.underlying, token: index.token, exchange: index.exchange }] : [];
+      });
+      const warm = warmUpSignals({
+        getCandles: (request) => rest.getCandles(request),
+        signals,
+        indices,
+        interval: config.signals.interval,
+        calendar,
+        nowMs: clock.now(),
+        logger,
+      });
+      const applied = await Promise.race([
+        warm,
+        new Promise<undefined>((resolve) => {
+          const timer = wallClock.setTimeout(() => resolve(undefined), 10_000);
+          void warm.finally(() => wallClock.clearTimer(timer));
+        }),
+      ]);
+      logger.info({ candles: applied ?? 'timed out' }, 'signal indicators warmed up from history');
+    }
     registry.add(storage);
     registry.add(sessionComponent);
     registry.add(pipeline);

@@ -70,13 +70,23 @@ export interface ExecutionReport {
   readonly event: OrderEvent;
 }
 
+/** Facts about an order that the order itself does not carry: where it went and what asked for it. */
+export interface OrderMeta {
+  readonly route?: string;
+  readonly strategy?: string;
+  readonly signalId?: string;
+}
+
 /**
  * Where orders and their audit trail are kept. `append` is called before a request leaves for the venue
  * (write-ahead), so a crash after the send finds the order in `submitted` and reconciles it.
  */
 export interface OrderStore {
-  /** Saves the order's latest state and its new audit rows in one transaction. */
-  append(order: Order, audit: readonly OrderAuditEvent[]): Promise<void>;
+  /**
+   * Saves the order's latest state and its new audit rows in one transaction. `meta` is kept beside the
+   * order; a later append without it leaves the stored values as they are.
+   */
+  append(order: Order, audit: readonly OrderAuditEvent[], meta?: OrderMeta): Promise<void>;
   /** Orders not in a terminal state (new, submitted, accepted, partially filled, pending, unknown). */
   openOrders(): Promise<readonly Order[]>;
   /** Orders created in [fromMs, toMs), newest first. */

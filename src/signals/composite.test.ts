@@ -20,6 +20,7 @@ const c = (component: string, score: number, weight: number): Contribution => ({
 });
 const option: PickInstrument = (direction) => ({
   type: 'picked',
+  side: 'BUY',
   instrument: {
     token: direction === 'long' ? 'CE1' : 'PE1',
     symbol: 'X',
@@ -71,6 +72,7 @@ describe('buildSignal', () => {
   it('a short future has its stop above and target below the entry', () => {
     const fut: PickInstrument = () => ({
       type: 'picked',
+      side: 'SELL',
       instrument: { token: 'FUT', symbol: 'NIFTYFUT', kind: 'future', delta: 1 },
       entryPaise: 2_400_000,
       tickSizePaise: 10,

@@ -1,5 +1,5 @@
 import type { PickInstrument } from './instrumentPicker.js';
-import type { Contribution, Direction, FeatureSnapshot, NoSignal, Signal } from './types.js';
+import type { Contribution, Direction, FeatureSnapshot, NoSignal, Signal, SignalStructure } from './types.js';
 
 /** How contributions become a signal. */
 export interface CompositeConfig {
@@ -72,7 +72,8 @@ function ceilToTick(paise: number, tick: number): number {
  * Levels: the instrument moves about |delta| × the underlying's move, so the stop lies
  * `stopAtrMultiple × ATR × |delta|` and the target `targetAtrMultiple × ATR × |delta|` paise from the entry
  * (delta 1 for the future), each rounded up to whole ticks and at least one tick. A bought option or a long
- * future gains as its price rises; a short future as it falls.
+ * future gains as its price rises; a short future or the sold leg of a credit spread as it falls. For a
+ * spread, levels are on the sold leg (the hedge moves less, so the spread's loss at the stop is smaller).
  */
 export function buildSignal(
   strategy: string,
@@ -80,6 +81,7 @@ export function buildSignal(
   contributions: readonly Contribution[],
   config: CompositeConfig,
   pickInstrument: PickInstrument,
+  structure: SignalStructure = 'buy-premium',
 ): Signal | NoSignal {
   const underlyingRefusal = qualityRefusal(features, features.underlyingToken, 'underlying');
   if (underlyingRefusal !== undefined) return underlyingRefusal;
@@ -120,13 +122,17 @@ export function buildSignal(
     return { type: 'no-signal', reason: 'no-atr', detail: 'no positive ATR to size stop and target', score };
   }
   const direction: Direction = score > 0 ? 'long' : 'short';
-  const picked = pickInstrument(direction);
+  const picked = pickInstrument(direction, structure);
   if (picked.type === 'not-picked') {
     return { type: 'no-signal', reason: 'no-instrument', detail: picked.detail, score };
   }
-  const { instrument, entryPaise, tickSizePaise } = picked;
+  const { instrument, entryPaise, tickSizePaise, side, hedge } = picked;
   const instrumentRefusal = qualityRefusal(features, instrument.token, 'instrument');
   if (instrumentRefusal !== undefined) return { ...instrumentRefusal, score };
+  if (hedge !== undefined) {
+    const hedgeRefusal = qualityRefusal(features, hedge.instrument.token, 'hedge');
+    if (hedgeRefusal !== undefined) return { ...hedgeRefusal, score };
+  }
 
   const absDelta = instrument.kind === 'future' ? 1 : Math.abs(instrument.delta ?? Number.NaN);
   if (!Number.isFinite(absDelta) || absDelta <= 0) {
@@ -139,7 +145,8 @@ export function buildSignal(
   }
   const stopDistance = ceilToTick(config.stopAtrMultiple * atr * absDelta, tickSizePaise);
   const targetDistance = ceilToTick(config.targetAtrMultiple * atr * absDelta, tickSizePaise);
-  const gainsUp = instrument.kind === 'option' || direction === 'long';
+  // A bought contract gains as its price rises; a sold one (short future, sold spread leg) as it falls.
+  const gainsUp = side === 'BUY';
   const stopPaise = gainsUp ? entryPaise - stopDistance : entryPaise + stopDistance;
   const targetPaise = gainsUp ? entryPaise + targetDistance : entryPaise - targetDistance;
   if (stopPaise <= 0 || targetPaise <= 0) {
@@ -156,7 +163,10 @@ export function buildSignal(
     strategy,
     underlying: features.underlying,
     direction,
+    structure,
+    side,
     instrument,
+    ...(hedge === undefined ? {} : { hedge }),
     entryPaise,
     stopPaise,
     targetPaise,

@@ -3,6 +3,7 @@ import { IfError } from '../core/errors.js';
 import type { CompositeConfig } from './composite.js';
 import type { PickerConfig } from './instrumentPicker.js';
 import { DEFAULT_MEAN_REVERSION_PARAMS, type MeanReversionParams } from './strategies/meanReversion.js';
+import { DEFAULT_IV_REGIME_PARAMS, type IvRegimeParams } from './strategies/ivRegime.js';
 import { DEFAULT_TREND_PARAMS, type TrendParams } from './strategies/trend.js';
 
 const unit = z.number().min(0).max(1);
@@ -33,11 +34,18 @@ const PickerSchema = z
     minVolume: z.number().int().min(0).default(100),
     maxSpreadTicks: z.number().positive().default(4),
     tickSizePaise: z.number().int().positive().default(5),
+    sellDeltaMin: unit.default(0.2),
+    sellDeltaMax: unit.default(0.35),
+    hedgeStrikes: z.number().int().min(1).default(2),
   })
   .strict()
   .refine((p) => p.deltaMin <= p.deltaMax, {
     path: ['deltaMin'],
     message: 'deltaMin must not exceed deltaMax',
+  })
+  .refine((p) => p.sellDeltaMin <= p.sellDeltaMax, {
+    path: ['sellDeltaMin'],
+    message: 'sellDeltaMin must not exceed sellDeltaMax',
   });
 
 const d = DEFAULT_TREND_PARAMS;
@@ -49,6 +57,7 @@ const TrendSchema = z
     superTrend: name.default(d.superTrend),
     emaFullScale: z.number().positive().finite().default(d.emaFullScale),
     requireOiConfirmation: z.boolean().default(d.requireOiConfirmation),
+    oiWindow: z.enum(['recent', 'day']).default(d.oiWindow),
     weights: z
       .object({
         ema: weight.default(d.weights.ema),
@@ -85,12 +94,50 @@ const MeanReversionSchema = z
     message: 'oversold must be below overbought',
   });
 
+const v = DEFAULT_IV_REGIME_PARAMS;
+const IvRegimeSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    emaFast: name.default(v.emaFast),
+    emaSlow: name.default(v.emaSlow),
+    superTrend: name.default(v.superTrend),
+    rankHigh: z.number().min(0).max(100).default(v.rankHigh),
+    rankLow: z.number().min(0).max(100).default(v.rankLow),
+    ratioHigh: z.number().positive().finite().default(v.ratioHigh),
+    ratioLow: z.number().positive().finite().default(v.ratioLow),
+    weights: z
+      .object({ regime: weight.default(v.weights.regime), trend: weight.default(v.weights.trend) })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((p) => p.rankLow < p.rankHigh, { path: ['rankLow'], message: 'rankLow must be below rankHigh' })
+  .refine((p) => p.ratioLow < p.ratioHigh, {
+    path: ['ratioLow'],
+    message: 'ratioLow must be below ratioHigh',
+  });
+
+/** Engine-level feature windows, in candles of the signal interval. */
+const FeaturesSchema = z
+  .object({
+    /** candles over which the ATM strike's recent OI build-up is read */
+    oiLookbackCandles: z.number().int().min(1).max(120).default(5),
+    /** bar returns in the realised volatility the IV regime compares ATM IV with */
+    realizedVolCandles: z.number().int().min(2).max(1000).default(30),
+  })
+  .strict();
+
 export const SignalConfigSchema = z
   .object({
     composite: CompositeSchema.prefault({}),
     picker: PickerSchema.prefault({}),
+    features: FeaturesSchema.prefault({}),
     strategies: z
-      .object({ trend: TrendSchema.prefault({}), meanReversion: MeanReversionSchema.prefault({}) })
+      .object({
+        trend: TrendSchema.prefault({}),
+        meanReversion: MeanReversionSchema.prefault({}),
+        ivRegime: IvRegimeSchema.prefault({}),
+      })
       .strict()
       .prefault({}),
   })
@@ -99,11 +146,14 @@ export const SignalConfigSchema = z
 export type SignalConfig = z.output<typeof SignalConfigSchema>;
 
 // Compile-time checks that the parsed sections fit what composite, picker and strategies take.
-const _fits: (c: SignalConfig) => [CompositeConfig, PickerConfig, TrendParams, MeanReversionParams] = (c) => [
+const _fits: (
+  c: SignalConfig,
+) => [CompositeConfig, PickerConfig, TrendParams, MeanReversionParams, IvRegimeParams] = (c) => [
   c.composite,
   c.picker,
   c.strategies.trend,
   c.strategies.meanReversion,
+  c.strategies.ivRegime,
 ];
 void _fits;
 

@@ -49,7 +49,13 @@ function chain(): ChainSnapshot {
 
 function setup(quality: DataQuality | 'unknown' = 'fresh') {
   const events: SignalEngineEvent[] = [];
-  const config = SignalConfigSchema.parse({ strategies: { meanReversion: { enabled: false } } });
+  const config = SignalConfigSchema.parse({
+    strategies: {
+      meanReversion: { enabled: false },
+      ivRegime: { enabled: false },
+      trend: { oiWindow: 'day' },
+    },
+  });
   const engine = new SignalEngine({
     underlyings: [{ underlying: 'NIFTY', indexToken: '26000' }],
     market: { chain: () => chain(), quality: () => (quality === 'unknown' ? undefined : quality) },
@@ -140,5 +146,24 @@ describe('SignalEngine', () => {
     for (let i = 0; i < 20; i++) engine.onCandle(candle(i, 2_400_000 + i * 2_400, '99999'));
     rally(engine, 3);
     expect(events, 'other tokens are ignored and 3 candles do not warm the EMAs').toEqual([]);
+  });
+
+  it('warm-up history fills the indicators without firing; the next live candle can fire', () => {
+    const { engine, events } = setup();
+    const history = Array.from({ length: 20 }, (_, i) => candle(i, Math.round(2_400_000 * 1.001 ** i)));
+    expect(engine.warmUp('26000', history), 'every closed candle of the index applies').toBe(20);
+    expect(engine.warmUp('26000', history), 'a replayed history is late and skipped').toBe(0);
+    expect(engine.warmUp('99999', history), 'not an index the engine trades').toBe(0);
+    expect(events, 'warm-up never evaluates').toEqual([]);
+    expect(engine.stats.warmedUp).toEqual({ NIFTY: 20 });
+    engine.onCandle(candle(20, Math.round(2_400_000 * 1.001 ** 20)));
+    expect(events.map((e) => e.type), 'the first live candle sees warm indicators').toEqual(['new']);
+  });
+
+  it('keeps the latest refusal per strategy and underlying with its detail', () => {
+    const { engine } = setup('stale');
+    rally(engine, 20);
+    expect(engine.stats.lastRefusal['trend:NIFTY']).toMatchObject({ reason: 'stale-data' });
+    expect(engine.stats.lastRefusal['trend:NIFTY']?.detail).toContain('26000');
   });
 });

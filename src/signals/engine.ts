@@ -3,7 +3,9 @@ import {
   IndicatorSet,
   type IndicatorSpec,
   OrderFlowRegistry,
+  RealizedVolatility,
 } from '../analytics/index.js';
+import { istMidnight } from '../core/time.js';
 import type { Candle, CandleInterval } from '../feed/candles/index.js';
 import type { DataQuality, MarketEvent } from '../feed/events.js';
 import type { ChainSnapshot } from '../options/index.js';
@@ -11,6 +13,8 @@ import { buildSignal } from './composite.js';
 import type { SignalConfig } from './config.js';
 import { instrumentPicker } from './instrumentPicker.js';
 import { isTerminal, onPrice, onTime } from './lifecycle.js';
+import { RecentBuildUp } from './recentBuildUp.js';
+import { ivRegimeStrategy } from './strategies/ivRegime.js';
 import { meanReversionStrategy } from './strategies/meanReversion.js';
 import { trendStrategy } from './strategies/trend.js';
 import type {
@@ -81,7 +85,19 @@ export interface SignalEngineStats {
   signals: number;
   closed: number;
   noSignal: Partial<Record<NoSignalReason, number>>;
+  /** the latest refusal per `${strategy}:${underlying}`, so an operator can see why nothing fires */
+  lastRefusal: Record<string, { reason: NoSignalReason; detail: string; atMs: number }>;
+  /** history candles applied per underlying at start-up (warm-up) */
+  warmedUp: Record<string, number>;
 }
+
+const INTERVAL_MINUTES: Record<CandleInterval, number> = {
+  '1s': 1 / 60,
+  '1m': 1,
+  '3m': 3,
+  '5m': 5,
+  '15m': 15,
+};
 
 function toFeature(reading: AnalyticsReading): IndicatorReading | undefined {
   const v = reading.value;
@@ -107,10 +123,15 @@ function toFeature(reading: AnalyticsReading): IndicatorReading | undefined {
   }
 }
 
-function chainFeatures(snapshot: ChainSnapshot): ChainFeatures {
+function chainFeatures(
+  snapshot: ChainSnapshot,
+  recent: { call?: ChainFeatures['recentCallBuildUp']; put?: ChainFeatures['recentPutBuildUp'] } | undefined,
+): ChainFeatures {
   const { summary, rows } = snapshot;
   const atm = summary.atmStrike === undefined ? undefined : rows.find((r) => r.strike === summary.atmStrike);
   return {
+    ...(recent?.call === undefined ? {} : { recentCallBuildUp: recent.call }),
+    ...(recent?.put === undefined ? {} : { recentPutBuildUp: recent.put }),
     ...(summary.ivRank === undefined ? {} : { ivRank: summary.ivRank }),
     ...(summary.smile.atmIv === undefined ? {} : { atmIv: summary.smile.atmIv }),
     ...(summary.atmStrike === undefined ? {} : { atmStrikePaise: summary.atmStrike }),
@@ -135,7 +156,16 @@ export class SignalEngine {
   /** key `${strategy}:${underlying}` */
   private readonly active = new Map<string, Signal>();
   private readonly spot = new Map<string, number>();
-  private readonly counters: SignalEngineStats = { evaluations: 0, signals: 0, closed: 0, noSignal: {} };
+  private readonly realized = new Map<string, RealizedVolatility>();
+  private readonly recentBuildUp: RecentBuildUp;
+  private readonly counters: SignalEngineStats = {
+    evaluations: 0,
+    signals: 0,
+    closed: 0,
+    noSignal: {},
+    lastRefusal: {},
+    warmedUp: {},
+  };
 
   constructor(private readonly options: SignalEngineOptions) {
     this.interval = options.interval ?? '1m';
@@ -151,10 +181,37 @@ export class SignalEngine {
     ];
     // Closed candles only: a signal must not come from a reading that repaints.
     this.indicators = new IndicatorSet({ indicators: specs, intervals: [this.interval], forming: false });
+    // Window lengths are read once: changing them needs history the engine no longer has.
+    const windows = options.config().features;
+    this.recentBuildUp = new RecentBuildUp(windows.oiLookbackCandles);
     for (const u of options.underlyings) {
       this.byIndexToken.set(u.indexToken, u);
+      this.realized.set(
+        u.underlying,
+        new RealizedVolatility(windows.realizedVolCandles, INTERVAL_MINUTES[this.interval]),
+      );
       if (u.future !== undefined) this.flow.open(u.future);
     }
+  }
+
+  /**
+   * Feeds closed history candles of an index (oldest first, e.g. from the broker's candle API at start-up)
+   * to its indicators without evaluating, so strategies can fire minutes after start instead of after a
+   * slow EMA's worth of live candles. Returns how many were applied (late or foreign candles are skipped).
+   */
+  warmUp(indexToken: string, candles: readonly Candle[]): number {
+    const u = this.byIndexToken.get(indexToken);
+    if (u === undefined) return 0;
+    let applied = 0;
+    for (const candle of candles) {
+      if (candle.token !== indexToken || !candle.closed || candle.interval !== this.interval) continue;
+      if (!this.indicators.onCandle(candle)) continue;
+      this.realized.get(u.underlying)?.update(candle.close, istMidnight(candle.startMs));
+      this.spot.set(u.underlying, candle.close);
+      applied++;
+    }
+    this.counters.warmedUp[u.underlying] = (this.counters.warmedUp[u.underlying] ?? 0) + applied;
+    return applied;
   }
 
   get stats(): Readonly<SignalEngineStats> {
@@ -171,6 +228,7 @@ export class SignalEngine {
     const u = this.byIndexToken.get(candle.token);
     if (u === undefined || !candle.closed || candle.interval !== this.interval) return;
     if (!this.indicators.onCandle(candle)) return;
+    this.realized.get(u.underlying)?.update(candle.close, istMidnight(candle.startMs));
     this.spot.set(u.underlying, candle.close);
     this.evaluate(u, candle.endMs);
   }
@@ -204,11 +262,16 @@ export class SignalEngine {
     if (config.strategies.trend.enabled) out.push(trendStrategy(config.strategies.trend));
     if (config.strategies.meanReversion.enabled)
       out.push(meanReversionStrategy(config.strategies.meanReversion));
+    if (config.strategies.ivRegime.enabled) out.push(ivRegimeStrategy(config.strategies.ivRegime));
     return out;
   }
 
   /** Assembles the features of one underlying at `timeMs` (epoch ms). */
-  features(u: SignalUnderlying, timeMs: number): FeatureSnapshot | undefined {
+  features(
+    u: SignalUnderlying,
+    timeMs: number,
+    chain: ChainSnapshot | undefined = this.options.market.chain(u.underlying),
+  ): FeatureSnapshot | undefined {
     const spotPaise = this.spot.get(u.underlying);
     const snapshot = this.indicators.snapshot(u.indexToken, this.interval);
     if (spotPaise === undefined || snapshot === undefined) return undefined;
@@ -220,7 +283,6 @@ export class SignalEngine {
       if (reading.name === SIGNAL_ATR_NAME && feature.kind === 'scalar') atrPaise = feature.value;
       else indicators[reading.name] = feature;
     }
-    const chain = this.options.market.chain(u.underlying);
     const quality: Record<string, DataQuality> = {};
     const tokens = [u.indexToken];
     for (const row of chain?.rows ?? []) {
@@ -242,24 +304,48 @@ export class SignalEngine {
       quality,
       indicators,
       orderFlow: flow,
-      chain: chain === undefined ? undefined : chainFeatures(chain),
+      chain:
+        chain === undefined
+          ? undefined
+          : chainFeatures(
+              chain,
+              chain.summary.atmStrike === undefined
+                ? undefined
+                : this.recentBuildUp.buildUp(u.underlying, chain.summary.atmStrike),
+            ),
+      realizedVol: this.realized.get(u.underlying)?.value,
     };
   }
 
   private evaluate(u: SignalUnderlying, timeMs: number): void {
     this.onClock(timeMs);
     const config = this.options.config();
-    const features = this.features(u, timeMs);
+    const chain = this.options.market.chain(u.underlying);
+    if (chain !== undefined) {
+      this.recentBuildUp.record(u.underlying, timeMs, chain.summary.atmStrike, chain.rows);
+    }
+    const features = this.features(u, timeMs, chain);
     if (features === undefined) return;
-    const rows = this.options.market.chain(u.underlying)?.rows ?? [];
-    const pick = instrumentPicker(config.picker, { rows });
+    const pick = instrumentPicker(config.picker, {
+      rows: chain?.rows ?? [],
+      // Only contracts whose data is fresh are candidates; a gapped far strike must not veto the signal.
+      usable: (token) => features.quality[token] === 'fresh',
+    });
     for (const strategy of this.strategies(config)) {
       const key = `${strategy.id}:${u.underlying}`;
       if (this.active.has(key)) continue;
       this.counters.evaluations++;
-      const result = buildSignal(strategy.id, features, strategy.evaluate(features), config.composite, pick);
+      const result = buildSignal(
+        strategy.id,
+        features,
+        strategy.evaluate(features),
+        config.composite,
+        pick,
+        strategy.structure?.(features),
+      );
       if (result.type === 'no-signal') {
         this.counters.noSignal[result.reason] = (this.counters.noSignal[result.reason] ?? 0) + 1;
+        this.counters.lastRefusal[key] = { reason: result.reason, detail: result.detail, atMs: timeMs };
         continue;
       }
       // Cache, then publish: the signal is active before anyone hears of it.

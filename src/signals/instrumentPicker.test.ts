@@ -5,6 +5,7 @@ import {
   instrumentPicker,
   type PickerConfig,
   pickFuture,
+  pickCreditSpread,
   pickOption,
 } from './instrumentPicker.js';
 
@@ -16,6 +17,9 @@ const cfg: PickerConfig = {
   minVolume: 100,
   maxSpreadTicks: 4,
   tickSizePaise: 5,
+  sellDeltaMin: 0.2,
+  sellDeltaMax: 0.35,
+  hedgeStrikes: 2,
 };
 
 describe('pickOption', () => {
@@ -88,5 +92,66 @@ describe('future mode', () => {
   it('refuses without a future or without the needed side', () => {
     expect(pickFuture(undefined, 'long').type).toBe('not-picked');
     expect(pickFuture({ ...future, ask: 0 }, 'long').type, 'empty ask').toBe('not-picked');
+  });
+});
+
+describe('usable instruments and credit spreads', () => {
+  it('skips a contract whose data is not fresh instead of refusing the signal', () => {
+    const rows = [row(100, side('gapped', 0.45)), row(200, side('fresh', 0.3))];
+    const p = pickOption(rows, 'long', cfg, (token) => token !== 'gapped');
+    expect(p.type === 'picked' && p.instrument.token).toBe('fresh');
+    const none = pickOption(rows, 'long', cfg, () => false);
+    expect(none.type === 'not-picked' && none.detail).toContain('freshness');
+  });
+
+  // Strikes 100..500, puts with |delta| falling as strikes go down (further out of the money).
+  const puts = [
+    row(100, undefined, side('P100', -0.08, { bid: 1_000, ask: 1_010 })),
+    row(200, undefined, side('P200', -0.14, { bid: 2_000, ask: 2_010 })),
+    row(300, undefined, side('P300', -0.28, { bid: 4_000, ask: 4_010 })),
+    row(400, undefined, side('P400', -0.45, { bid: 7_000, ask: 7_010 })),
+    row(500, undefined, side('P500', -0.6, { bid: 9_000, ask: 9_010 })),
+  ];
+
+  it('a long premium-selling view sells the PE in the sell band and buys the PE two strikes lower', () => {
+    const p = pickCreditSpread(puts, 'long', cfg);
+    expect(p.type).toBe('picked');
+    if (p.type !== 'picked') return;
+    expect(p.side, 'the sold leg').toBe('SELL');
+    expect(p.instrument.token, '|delta| 0.28 sits in 0.20–0.35').toBe('P300');
+    expect(p.entryPaise, 'a seller gets the bid').toBe(4_000);
+    expect(p.hedge?.instrument.token, 'two strikes further out of the money').toBe('P100');
+    expect(p.hedge?.entryPaise, 'the hedge is bought at its ask').toBe(1_010);
+  });
+
+  it('a short view sells calls and hedges with a higher strike; no hedge strike, no spread', () => {
+    const calls = [
+      row(100, side('C100', 0.6)),
+      row(200, side('C200', 0.45)),
+      row(300, side('C300', 0.3, { bid: 4_000, ask: 4_010 })),
+      row(400, side('C400', 0.15, { bid: 2_000, ask: 2_010 })),
+      row(500, side('C500', 0.07, { bid: 900, ask: 910 })),
+    ];
+    const p = pickCreditSpread(calls, 'short', cfg);
+    expect(p.type === 'picked' && [p.instrument.token, p.hedge?.instrument.token]).toEqual(['C300', 'C500']);
+    const noRoom = pickCreditSpread(calls.slice(0, 4), 'short', cfg);
+    expect(noRoom.type === 'not-picked' && noRoom.detail).toContain('strikes beyond');
+  });
+
+  it('refuses a spread that takes in no premium or whose hedge is not fresh', () => {
+    const flat = puts.map((r) =>
+      row(r.strike, undefined, { ...(r.put as NonNullable<typeof r.put>), bid: 1_000, ask: 1_010 }),
+    );
+    const noCredit = pickCreditSpread(flat, 'long', cfg);
+    expect(noCredit.type === 'not-picked' && noCredit.detail).toContain('no credit');
+    const staleHedge = pickCreditSpread(puts, 'long', cfg, (token) => token !== 'P100');
+    expect(staleHedge.type === 'not-picked' && staleHedge.detail).toContain('hedge');
+  });
+
+  it('routes a sell-premium view to a spread even in future mode', () => {
+    const pick = instrumentPicker({ ...cfg, mode: 'future' }, { rows: puts });
+    const p = pick('long', 'sell-premium');
+    expect(p.type === 'picked' && p.side).toBe('SELL');
+    expect(pick('long').type, 'no future configured').toBe('not-picked');
   });
 });

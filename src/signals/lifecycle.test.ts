@@ -9,6 +9,8 @@ const base: Signal = {
   strategy: 'trend',
   underlying: 'NIFTY',
   direction: 'long',
+  structure: 'buy-premium',
+  side: 'BUY',
   instrument: { token: 'CE1', symbol: 'X', kind: 'option', optionType: 'CE', delta: 0.5 },
   entryPaise: 10_000,
   stopPaise: 8_000,

@@ -32,6 +32,12 @@ export interface ChainFeatures {
   readonly atmCallBuildUp?: BuildUp;
   readonly atmPutBuildUp?: BuildUp;
   readonly pcrOi?: number;
+  /**
+   * OI build-up of the ATM strike over the last few candles (price and OI change within the session window),
+   * which turns with the market; `atmCallBuildUp`/`atmPutBuildUp` compare with the previous close instead
+   */
+  readonly recentCallBuildUp?: BuildUp;
+  readonly recentPutBuildUp?: BuildUp;
 }
 
 /**
@@ -55,6 +61,21 @@ export interface FeatureSnapshot {
   readonly indicators: Readonly<Record<string, IndicatorReading>>;
   readonly orderFlow: OrderFlowFeatures | undefined;
   readonly chain: ChainFeatures | undefined;
+  /** realised volatility of the underlying on the signal timeframe, annualised (0.12 = 12 %) */
+  readonly realizedVol?: number | undefined;
+}
+
+/**
+ * How a directional view is traded: `buy-premium` buys a CE (long) or PE (short), or trades the future;
+ * `sell-premium` sells an out-of-the-money PE (long) or CE (short) and buys a further one as a hedge — a
+ * credit spread, whose risk is capped by the strike distance (no naked selling from signals).
+ */
+export type SignalStructure = 'buy-premium' | 'sell-premium';
+
+/** The bought leg of a credit spread, priced at its ask when the signal fired. */
+export interface SignalHedge {
+  readonly instrument: SignalInstrument;
+  readonly entryPaise: number;
 }
 
 /** One component's vote. `score` in [−1, 1]: positive is long, negative short; `weight` ≥ 0. */
@@ -72,6 +93,8 @@ export interface Strategy {
   readonly id: string;
   describe(): string;
   evaluate(features: FeatureSnapshot): Contribution[];
+  /** how the view is traded; absent means buying premium (or trading the future) */
+  structure?(features: FeatureSnapshot): SignalStructure;
 }
 
 /** The contract a signal tells the trader to buy (or, for a short future, sell). */
@@ -106,7 +129,13 @@ export interface Signal {
   readonly strategy: string;
   readonly underlying: string;
   readonly direction: Direction;
+  /** how the view is traded (see SignalStructure) */
+  readonly structure: SignalStructure;
+  /** what to do with `instrument`: buy it, or sell it (short future, the sold leg of a credit spread) */
+  readonly side: 'BUY' | 'SELL';
   readonly instrument: SignalInstrument;
+  /** the protective leg bought with a credit spread, further out of the money; levels follow `instrument` */
+  readonly hedge?: SignalHedge;
   /** instrument prices, paise, multiples of its tick */
   readonly entryPaise: number;
   readonly stopPaise: number;

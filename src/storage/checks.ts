@@ -58,3 +58,13 @@ export function chunks<T>(rows: readonly T[], size: number): T[][] {
 export function rowsPerStatement(columns: number): number {
   return Math.max(1, Math.floor(20_000 / columns));
 }
+
+/**
+ * Whether a database error is a primary-key or unique-constraint violation, on either dialect
+ * (better-sqlite3: `SQLITE_CONSTRAINT_PRIMARYKEY` / `_UNIQUE`; PostgreSQL: SQLSTATE 23505).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (error === null || typeof error !== 'object' || !('code' in error)) return false;
+  const { code } = error;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -45,3 +45,7 @@ export {
   UserRepository,
   type UserRole,
 } from './users.js';
+export { OrderRepository, orderProblem } from './orders.js';
+export { SignalRepository, signalProblem } from './signals.js';
+export { AuditLogRepository, auditEntryProblem } from './auditLog.js';
+export { BrokerCredentialRepository, sealedSecretProblem } from './brokerCredentials.js';

@@ -163,11 +163,91 @@ function users(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * Orders (latest state per order plus its append-only transition trail), signals, the audit log of human
+ * and admin actions, and broker credentials (sealed blobs only; see src/ops/secrets). Whole domain
+ * objects are kept as JSON text in `body`; the columns beside it are copies for filtering and indexing.
+ */
+function ordersSignalsAudit(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('orders')
+        .addColumn('order_id', 'text', (c) => c.primaryKey())
+        .addColumn('client_order_id', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('route', 'text')
+        .addColumn('strategy', 'text')
+        .addColumn('signal_id', 'text')
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('orders_status_idx').on('orders').column('status').execute();
+      await db.schema.createIndex('orders_created_idx').on('orders').column('created_at_ms').execute();
+
+      // The primary key is what makes the trail insert-only: a second row for one (order, seq) fails.
+      await db.schema
+        .createTable('order_events')
+        .addColumn('order_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('client_order_id', 'text', (c) => c.notNull())
+        .addColumn('from_status', 'text')
+        .addColumn('to_status', 'text', (c) => c.notNull())
+        .addColumn('cause', 'text', (c) => c.notNull())
+        .addColumn('at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('order_events_pk', ['order_id', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('signals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('strategy', 'text', (c) => c.notNull())
+        .addColumn('underlying', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('signals_created_idx').on('signals').column('created_at_ms').execute();
+
+      await withId(dialect, db.schema.createTable('audit_log'))
+        .addColumn('at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at_ms').execute();
+
+      await db.schema
+        .createTable('broker_credentials')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('iv', 'text', (c) => c.notNull())
+        .addColumn('auth_tag', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: AnyDb) {
+      for (const table of ['broker_credentials', 'audit_log', 'signals', 'order_events', 'orders']) {
+        await db.schema.dropTable(table).ifExists().execute();
+      }
+    },
+  };
+}
+
 /** Every migration for the dialect, keyed by name (Kysely runs them in name order). */
 export function storageMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_market_data': marketData(dialect),
     '0002_users': users(dialect),
+    '0003_orders_signals_audit': ordersSignalsAudit(dialect),
   };
 }
 

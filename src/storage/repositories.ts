@@ -1,9 +1,13 @@
 import type { Kysely } from 'kysely';
+import { AuditLogRepository } from './auditLog.js';
+import { BrokerCredentialRepository } from './brokerCredentials.js';
 import { CandleRepository } from './candles.js';
 import { ChainSnapshotRepository } from './chainSnapshots.js';
 import type { DialectName, StorageDatabase } from './database.js';
 import { InstrumentRepository } from './instruments.js';
+import { OrderRepository } from './orders.js';
 import type { StorageTables } from './schema.js';
+import { SignalRepository } from './signals.js';
 import { TickRepository } from './ticks.js';
 import { UserRepository } from './users.js';
 
@@ -13,6 +17,10 @@ export interface Repositories {
   candles: CandleRepository;
   chainSnapshots: ChainSnapshotRepository;
   users: UserRepository;
+  orders: OrderRepository;
+  signals: SignalRepository;
+  auditLog: AuditLogRepository;
+  brokerCredentials: BrokerCredentialRepository;
 }
 
 /** Repositories over a database or a transaction (a Kysely `Transaction` is a Kysely). */
@@ -23,6 +31,10 @@ export function createRepositories(db: Kysely<StorageTables>, dialect: DialectNa
     candles: new CandleRepository(db),
     chainSnapshots: new ChainSnapshotRepository(db),
     users: new UserRepository(db),
+    orders: new OrderRepository(db),
+    signals: new SignalRepository(db),
+    auditLog: new AuditLogRepository(db),
+    brokerCredentials: new BrokerCredentialRepository(db),
   };
 }
 

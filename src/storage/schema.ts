@@ -93,6 +93,72 @@ export interface RefreshTokensTable {
   replaced_by: number | null;
 }
 
+/** Latest state of each order; `body` is the whole `Order` as JSON, the other columns copies for queries. */
+export interface OrdersTable {
+  order_id: string;
+  client_order_id: string;
+  status: string;
+  /** paper | angelone | backtest, when the caller named it */
+  route: string | null;
+  strategy: string | null;
+  signal_id: string | null;
+  /** instrument token */
+  token: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+  seq: number;
+  body: string;
+}
+
+/** Append-only trail of order transitions, keyed by (order_id, seq). */
+export interface OrderEventsTable {
+  order_id: string;
+  seq: number;
+  client_order_id: string;
+  /** null only on the creation row */
+  from_status: string | null;
+  to_status: string;
+  /** the event type, or `created` */
+  cause: string;
+  at_ms: number;
+  /** JSON object of scalars */
+  details: string;
+}
+
+/** Latest version of each signal (active, then its closed version); `body` is the `Signal` as JSON. */
+export interface SignalsTable {
+  id: string;
+  strategy: string;
+  underlying: string;
+  status: string;
+  created_at_ms: number;
+  /** when it closed, else when it was created */
+  updated_at_ms: number;
+  body: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at_ms: number;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  /** JSON object of scalars; never secrets */
+  details: string;
+}
+
+/** Broker credentials sealed with AES-256-GCM (base64 fields); the plaintext is never stored. */
+export interface BrokerCredentialsTable {
+  name: string;
+  ciphertext: string;
+  iv: string;
+  auth_tag: string;
+  /** which key sealed it (first 8 hex of SHA-256 of the key) */
+  key_id: string;
+  updated_at_ms: number;
+}
+
 export interface StorageTables {
   instruments: InstrumentsTable;
   ticks: TicksTable;
@@ -100,6 +166,11 @@ export interface StorageTables {
   chain_snapshots: ChainSnapshotsTable;
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
+  orders: OrdersTable;
+  order_events: OrderEventsTable;
+  signals: SignalsTable;
+  audit_log: AuditLogTable;
+  broker_credentials: BrokerCredentialsTable;
 }
 
 /** Tables with time-based retention, each with the column that ages it. */

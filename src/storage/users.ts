@@ -123,6 +123,29 @@ export class UserRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Every user, by username (the admin list; a deployment has a handful). */
+  async list(): Promise<StoredUser[]> {
+    const rows = await this.db.selectFrom('users').selectAll().orderBy('username').execute();
+    return rows.map(userFromRow);
+  }
+
+  /** Changes a user's role; returns whether the user exists. */
+  async setRole(id: number, role: UserRole): Promise<boolean> {
+    const result = await this.db.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Revokes every still-active refresh token of a user (on disable); returns how many. */
+  async revokeUserTokens(userId: number, nowMs: number): Promise<number> {
+    const result = await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at_ms: nowMs })
+      .where('user_id', '=', userId)
+      .where('revoked_at_ms', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async insertRefreshToken(token: NewRefreshToken): Promise<StoredRefreshToken> {
     const row = await this.db
       .insertInto('refresh_tokens')

@@ -17,5 +17,10 @@ export {
 } from './set.js';
 export { Sma } from './sma.js';
 export { SuperTrend, type SuperTrendValue } from './supertrend.js';
+export {
+  RealizedVolatility,
+  SESSION_MINUTES as REALIZED_VOL_SESSION_MINUTES,
+  TRADING_DAYS_PER_YEAR,
+} from './realizedVolatility.js';
 export type { IndicatorCandle, StreamingIndicator } from './types.js';
 export { Vwap, type VwapOptions } from './vwap.js';

@@ -7,6 +7,7 @@ import {
   meanReversionStrategy,
   rsiScore,
 } from './meanReversion.js';
+import { DEFAULT_IV_REGIME_PARAMS, ivRegime, ivRegimeStrategy } from './ivRegime.js';
 import { DEFAULT_TREND_PARAMS, trendStrategy } from './trend.js';
 
 const scalar = (value: number) => ({ kind: 'scalar', value }) as const;
@@ -14,7 +15,8 @@ const st = (direction: 'bullish' | 'bearish') =>
   ({ kind: 'supertrend', value: 2_390_000, direction }) as const;
 
 describe('trend strategy', () => {
-  const trend = trendStrategy();
+  // These scripts read the day-level build-up labels; the recent window is tested on its own below.
+  const trend = trendStrategy({ ...DEFAULT_TREND_PARAMS, oiWindow: 'day' });
   const bullish = (chain: FeatureSnapshot['chain']): FeatureSnapshot =>
     features({
       indicators: { ema9: scalar(2_402_400), ema21: scalar(2_400_000), supertrend: st('bullish') },
@@ -49,7 +51,7 @@ describe('trend strategy', () => {
   });
 
   it('without required confirmation it proposes with the OI contradiction visible', () => {
-    const loose = trendStrategy({ ...DEFAULT_TREND_PARAMS, requireOiConfirmation: false });
+    const loose = trendStrategy({ ...DEFAULT_TREND_PARAMS, oiWindow: 'day', requireOiConfirmation: false });
     const out = loose.evaluate(bullish({ atmCallBuildUp: 'long-unwinding', atmPutBuildUp: 'long-build-up' }));
     expect(out.find((c) => c.component === 'oi-build-up')?.score, 'OI leans bearish').toBe(-1);
     expect(
@@ -128,5 +130,77 @@ describe('mean reversion strategy', () => {
     expect(mr.evaluate(f(0.19)), 'under minImbalance 0.2').toEqual([]);
     expect(mr.evaluate(f(0.2)).length, 'at the minimum confirms').toBe(2);
     expect(DEFAULT_MEAN_REVERSION_PARAMS.minImbalance).toBe(0.2);
+  });
+});
+
+describe('trend strategy on the recent OI window', () => {
+  it('reads the recent build-up, not the day label', () => {
+    const trend = trendStrategy();
+    const f = (chain: FeatureSnapshot['chain']) =>
+      features({
+        indicators: { ema9: scalar(2_402_400), ema21: scalar(2_400_000), supertrend: st('bullish') },
+        chain,
+      });
+    expect(
+      trend.evaluate(f({ atmCallBuildUp: 'long-build-up', atmPutBuildUp: 'short-build-up' })),
+      'the day label alone does not confirm',
+    ).toEqual([]);
+    const out = trend.evaluate(f({ recentCallBuildUp: 'long-build-up', recentPutBuildUp: 'short-build-up' }));
+    expect(out.find((c) => c.component === 'oi-build-up')?.reason).toContain('(recent)');
+  });
+});
+
+describe('IV-regime strategy', () => {
+  const strategy = ivRegimeStrategy();
+  const trending = (over: Partial<FeatureSnapshot>, direction: 'bullish' | 'bearish' = 'bullish') =>
+    features({
+      indicators: {
+        ema9: scalar(direction === 'bullish' ? 2_402_400 : 2_397_600),
+        ema21: scalar(2_400_000),
+        supertrend: st(direction),
+      },
+      ...over,
+    });
+
+  it('reads the regime from IV rank first, then from IV over realised vol', () => {
+    expect(ivRegime(features({ chain: { ivRank: 85 } }), DEFAULT_IV_REGIME_PARAMS)).toMatchObject({
+      regime: 'rich',
+      basis: 'iv-rank',
+      strength: 0.75,
+    });
+    expect(ivRegime(features({ chain: { ivRank: 50 } }), DEFAULT_IV_REGIME_PARAMS)?.regime).toBe('normal');
+    expect(
+      ivRegime(features({ chain: { atmIv: 0.1 }, realizedVol: 0.16 }), DEFAULT_IV_REGIME_PARAMS),
+      'IV/RV 0.625 ≤ 0.85',
+    ).toMatchObject({ regime: 'cheap', basis: 'iv-rv' });
+    expect(
+      ivRegime(features({ chain: { atmIv: 0.1 } }), DEFAULT_IV_REGIME_PARAMS),
+      'no RV yet',
+    ).toBeUndefined();
+  });
+
+  it('rich premium in an up-trend sells a spread: long view, sell-premium structure', () => {
+    const f = trending({ chain: { ivRank: 90 } });
+    const out = strategy.evaluate(f);
+    expect(out.map((c) => [c.component, Math.sign(c.score)])).toEqual([
+      ['trend', 1],
+      ['iv-regime', 1],
+    ]);
+    expect(strategy.structure?.(f)).toBe('sell-premium');
+  });
+
+  it('cheap premium in a down-trend buys: short view, buy-premium structure', () => {
+    const f = trending({ chain: { atmIv: 0.1 }, realizedVol: 0.2 }, 'bearish');
+    expect(strategy.evaluate(f).every((c) => c.score < 0)).toBe(true);
+    expect(strategy.structure?.(f)).toBe('buy-premium');
+  });
+
+  it('proposes nothing in a normal regime or when the EMAs disagree with SuperTrend', () => {
+    expect(strategy.evaluate(trending({ chain: { ivRank: 50 } }))).toEqual([]);
+    const disagree = features({
+      indicators: { ema9: scalar(2_397_600), ema21: scalar(2_400_000), supertrend: st('bullish') },
+      chain: { ivRank: 90 },
+    });
+    expect(strategy.evaluate(disagree)).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ export interface TrendParams {
   readonly emaFullScale: number;
   /** require the ATM OI build-up to agree with the price trend; without it the strategy proposes nothing */
   readonly requireOiConfirmation: boolean;
+  /** `recent`: build-up over the last few candles (turns intraday); `day`: against the previous close */
+  readonly oiWindow: 'recent' | 'day';
   readonly weights: { readonly ema: number; readonly superTrend: number; readonly oi: number };
 }
 
@@ -19,6 +21,7 @@ export const DEFAULT_TREND_PARAMS: TrendParams = {
   superTrend: 'supertrend',
   emaFullScale: 0.002,
   requireOiConfirmation: true,
+  oiWindow: 'recent',
   weights: { ema: 0.4, superTrend: 0.4, oi: 0.2 },
 };
 
@@ -63,8 +66,9 @@ export function trendStrategy(params: TrendParams = DEFAULT_TREND_PARAMS, id = '
       }
       if (out.length === 0 || trendVote === 0) return [];
 
-      const call = features.chain?.atmCallBuildUp;
-      const put = features.chain?.atmPutBuildUp;
+      const recent = params.oiWindow === 'recent';
+      const call = recent ? features.chain?.recentCallBuildUp : features.chain?.atmCallBuildUp;
+      const put = recent ? features.chain?.recentPutBuildUp : features.chain?.atmPutBuildUp;
       const oiScore = (buildUpBias(call, 'call') + buildUpBias(put, 'put')) / 2;
       const confirmed = Math.sign(oiScore) === Math.sign(trendVote);
       if (params.requireOiConfirmation && !confirmed) return [];
@@ -74,7 +78,7 @@ export function trendStrategy(params: TrendParams = DEFAULT_TREND_PARAMS, id = '
           score: oiScore,
           weight: params.weights.oi,
           value: `CE ${call ?? 'n/a'}, PE ${put ?? 'n/a'}`,
-          reason: `ATM OI build-up ${confirmed ? 'confirms' : 'contradicts'} the trend`,
+          reason: `ATM OI build-up${recent ? ' (recent)' : ' (day)'} ${confirmed ? 'confirms' : 'contradicts'} the trend`,
         });
       }
       return out;
