@@ -157,7 +157,10 @@ describe('SignalEngine', () => {
     expect(events, 'warm-up never evaluates').toEqual([]);
     expect(engine.stats.warmedUp).toEqual({ NIFTY: 20 });
     engine.onCandle(candle(20, Math.round(2_400_000 * 1.001 ** 20)));
-    expect(events.map((e) => e.type), 'the first live candle sees warm indicators').toEqual(['new']);
+    expect(
+      events.map((e) => e.type),
+      'the first live candle sees warm indicators',
+    ).toEqual(['new']);
   });
 
   it('keeps the latest refusal per strategy and underlying with its detail', () => {
