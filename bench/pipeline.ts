@@ -44,18 +44,18 @@ import { createMetricsRegistry } from '../src/ops/metrics.js';
 import { type BenchRow, keep, row } from './lib/harness.js';
 
 const BENCH = 'pipeline';
-const LAP = 16_384;
-const WARMUP_LAPS = 30;
-const TIMED_LAPS = 60;
-const STEP_MS = 2;
+export const LAP = 16_384;
+export const WARMUP_LAPS = 30;
+export const TIMED_LAPS = 60;
+export const STEP_MS = 2;
 /** Tuesday 2026-03-10, 10:00 IST: a trading day, inside the session. */
-const START_MS = istToEpochMs(2026, 3, 10, 10, 0, 0);
+export const START_MS = istToEpochMs(2026, 3, 10, 10, 0, 0);
 const BASELINE = 'decode only';
 const SEQUENCELESS = { sequenceless: true } as const;
 /** How far a lap moves frame times: a lap of steps, in whole seconds (SnapQuote's last-traded time). */
-const LAP_SHIFT_MS = Math.ceil((LAP * STEP_MS) / 1000) * 1000;
+export const LAP_SHIFT_MS = Math.ceil((LAP * STEP_MS) / 1000) * 1000;
 
-interface Feed {
+export interface Feed {
   instruments: Instrument[];
   frames: Buffer[];
   /** per frame: how far its sequence moves per lap (its token's packets per lap; 0 for indices) */
@@ -214,7 +214,7 @@ function packetFor(
   };
 }
 
-function buildFeed(): Feed {
+export function buildFeed(): Feed {
   const { instruments, modes } = buildInstruments();
   const rng = new SeededRandom(42);
   // Indices tick 20× as often as any one contract.
@@ -255,7 +255,7 @@ function missing(): never {
 }
 
 /** Moves every frame one lap forward: sequence += its token's packets per lap, time += a lap of steps. */
-function advanceLap(feed: Feed): void {
+export function advanceLap(feed: Feed): void {
   const dt = LAP_SHIFT_MS;
   for (let i = 0; i < feed.frames.length; i++) {
     const frame = feed.frames[i];
@@ -306,7 +306,7 @@ function measure(feed: Feed, handle: (frame: Buffer, receivedAtMs: number) => vo
   return { cpuNs: median(cpu), wallNs: median(wall) };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1] ?? Number.NaN;
 }

@@ -21,7 +21,7 @@ import { candleStage, instrumentLookup, MarketDataPipeline } from '../feed/pipel
 import { type ChainSelection, selectChainSubscriptions } from '../feed/selection.js';
 import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
-import { ChainRegistry, loadAtmIvHistory } from '../options/chain/index.js';
+import { ChainRegistry, type ChainSnapshot, loadAtmIvHistory } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
 import { type Signal, SignalEngine, type SignalUnderlying } from '../signals/index.js';
 import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
@@ -35,6 +35,7 @@ import { MessageBus } from './bus.js';
 import { Cache } from './cache.js';
 import { warmUpSignals } from './signalWarmUp.js';
 import { LiveClock } from './clocks.js';
+import { SmileFitter } from './smileFitter.js';
 import { type Component, type ComponentHealth, ComponentRegistry } from './lifecycle.js';
 
 export interface RunningPlatform {
@@ -262,8 +263,24 @@ export async function startPlatform(
         expiries: config.subscriptions.expiries,
         nowMs: clock.now(),
       },
-      { rate: config.chains.rate, timeBasis: config.chains.timeBasis, ivSource: config.chains.ivSource },
+      {
+        rate: config.chains.rate,
+        timeBasis: config.chains.timeBasis,
+        ivSource: config.chains.ivSource,
+        smileFit: config.chains.smileFit === 'worker' ? 'external' : 'inline',
+      },
     );
+    if (config.chains.smileFit === 'worker') {
+      // SVI fits (~15 ms each) run in a worker thread; chain reads only pick up the latest finished fit.
+      const smileFitter = new SmileFitter({
+        chains,
+        clock: wallClock,
+        logger: logger.child({ component: 'smile-fitter' }),
+        metrics,
+      });
+      await smileFitter.start();
+      closers.push(() => smileFitter.close());
+    }
     const storage = new StorageComponent({ storage: config.storage, dataDir: config.dataDir, clock, logger });
     const signalUnderlyings: SignalUnderlying[] = [];
     for (const underlying of config.subscriptions.underlyings) {
@@ -289,6 +306,7 @@ export async function startPlatform(
     const exchangeTypeByToken = new Map(
       selection.subscriptions.map((s) => [s.instrument.token, s.instrument.exchangeType] as const),
     );
+    const latestChains = new Map<string, ChainSnapshot>();
     // Newest first, at most historySize; a closed signal replaces its active version in place.
     const signalHistory: Signal[] = [];
     let publishSignal: (signal: Signal) => void = () => {};
@@ -297,12 +315,9 @@ export async function startPlatform(
       interval: config.signals.interval,
       config: () => config.signals.rules,
       market: {
-        chain: (underlying) => {
-          const found = chains.chain(underlying);
-          if (!found) return undefined;
-          found.refresh(clock.now());
-          return found.snapshot();
-        },
+        // Strategies read the chain as the chain clock below last computed it (at most a second old), so
+        // an evaluation never pays for re-solving a chain on the packet that closed its candle.
+        chain: (underlying) => latestChains.get(underlying),
         quality: (token) => {
           const exchangeType = exchangeTypeByToken.get(token);
           return exchangeType === undefined ? undefined : pipeline.state(exchangeType, token)?.quality;
@@ -366,6 +381,16 @@ export async function startPlatform(
           : []),
       ],
     });
+    // Time to expiry moves in one-second steps (timeStepMs); a full re-solve per second per chain, off the
+    // per-packet path, keeps every reader (signals, hub, REST) within a second of the valuation time.
+    const chainClock = wallClock.setInterval(() => {
+      chains.refresh(clock.now());
+      for (const u of signalUnderlyings) {
+        const chain = chains.chain(u.underlying);
+        if (chain) latestChains.set(u.underlying, chain.snapshot());
+      }
+    }, 1_000);
+    closers.push(async () => wallClock.clearTimer(chainClock));
     const warehouseTimer = wallClock.setInterval(() => {
       for (const snapshot of chains.snapshotsForWarehouse(clock.now())) storage.recordChainSnapshot(snapshot);
     }, 60_000);
