@@ -23,7 +23,7 @@ import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
 import { ChainRegistry, type ChainSnapshot, loadAtmIvHistory } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
-import { type Signal, SignalEngine, type SignalUnderlying } from '../signals/index.js';
+import { onTime, type Signal, SignalEngine, type SignalUnderlying } from '../signals/index.js';
 import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
 import { createGateway, gatewayHub } from '../gateway/app.js';
 import { AuthService } from '../gateway/auth/index.js';
@@ -349,6 +349,11 @@ export async function startPlatform(
         } else {
           logger.info({ signal: { id: s.id, status: s.status, closed: s.closed } }, 'signal closed');
         }
+        // Persisted with its contributions (later: which parts made money); the fast path never waits.
+        storage
+          .repositories()
+          ?.signals.upsert(s)
+          .catch((error: unknown) => logger.warn({ err: error, id: s.id }, 'signal not persisted'));
         publishSignal(s);
       },
     });
@@ -531,6 +536,25 @@ export async function startPlatform(
     if (mirror) registry.add(mirror);
     await registry.startAll();
     closers.push(() => registry.stopAll());
+    // Signals of earlier runs fill the history the API serves, newest first; live ones replace them by id.
+    const storedSignals = await storage
+      .repositories()
+      ?.signals.recent(config.signals.historySize)
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'stored signals could not be loaded');
+        return [];
+      });
+    for (const stored of storedSignals ?? []) {
+      if (signalHistory.some((h) => h.id === stored.id)) continue;
+      // One left active by a stop is no longer tracked: it expires by its own validity window.
+      const now = onTime(stored, clock.now());
+      if (now !== stored)
+        void storage
+          .repositories()
+          ?.signals.upsert(now)
+          .catch(() => {});
+      signalHistory.push(now);
+    }
     const chainSnapshots = storage.repositories()?.chainSnapshots;
     if (chainSnapshots !== undefined) {
       // IV rank/percentile need ~252 trading days of stored ATM IV; loaded in the background so a slow or
