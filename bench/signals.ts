@@ -52,7 +52,7 @@ interface FastPath {
   signals(): number;
 }
 
-function buildFastPath(feed: ReturnType<typeof buildFeed>): FastPath {
+export function buildFastPath(feed: ReturnType<typeof buildFeed>): FastPath {
   const calendar = createMarketCalendar();
   const clock = new SimulatedClock(START_MS);
   const store = new InstrumentStore(feed.instruments);

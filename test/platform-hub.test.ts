@@ -62,6 +62,10 @@ describe('the platform hub behind login', () => {
     await connection.invoke('subscribe', channel);
     const update = await received;
     expect(update.payload.token, 'a tick of the subscribed index').toBe(index?.token);
-    expect((await fetch(`${platform.url}/api/v1/feed`)).status, 'read-only views stay public').toBe(200);
+    expect((await fetch(`${platform.url}/api/v1/feed`)).status, 'the REST API needs a token too').toBe(401);
+    const feed = await fetch(`${platform.url}/api/v1/feed`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(feed.status, 'a viewer reads the feed view').toBe(200);
   }, 30_000);
 });

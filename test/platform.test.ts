@@ -30,6 +30,19 @@ async function waitForAsync(
   }
 }
 
+/** A signed-in viewer's fetch: every /api/v1 route takes a bearer token (the user is made in storage). */
+async function viewerFetch(platform: RunningPlatform): Promise<(path: string) => Promise<Response>> {
+  await platform.auth?.createUser('viewer1', 'a long viewer passphrase', 'viewer');
+  const login = await fetch(`${platform.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'viewer1', password: 'a long viewer passphrase' }),
+  });
+  if (login.status !== 200) throw new Error(`viewer login failed with ${login.status}`);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  return (path) => fetch(`${platform.url}${path}`, { headers: { authorization: `Bearer ${accessToken}` } });
+}
+
 function totalPackets(platform: RunningPlatform): number {
   return Object.values(platform.feed.stats().packetsTotal).reduce((a, b) => a + b, 0);
 }
@@ -74,7 +87,9 @@ describe('the all-in-one platform on the simulator', () => {
     );
     expect(metrics).toContain('indexflow_feed_reconnects_total 0');
 
-    const feed = (await (await fetch(`${platform.url}/api/v1/feed`)).json()) as { stats: { health: string } };
+    expect((await fetch(`${platform.url}/api/v1/feed`)).status, 'the API needs a token').toBe(401);
+    const api = await viewerFetch(platform);
+    const feed = (await (await api('/api/v1/feed')).json()) as { stats: { health: string } };
     expect(feed.stats.health).toBe('healthy');
 
     const niftyIndex = platform.instruments.indexInstrument('NIFTY');
@@ -85,7 +100,7 @@ describe('the all-in-one platform on the simulator', () => {
     );
     expect(state?.quality, 'a live index is fresh').toBe('fresh');
 
-    const chainResponse = await fetch(`${platform.url}/api/v1/chains/NIFTY`);
+    const chainResponse = await api('/api/v1/chains/NIFTY');
     expect(chainResponse.status, 'the near NIFTY chain is served').toBe(200);
     const chain = (await chainResponse.json()) as {
       rows: Array<{ strike: number; call?: { iv?: unknown } }>;
@@ -94,20 +109,15 @@ describe('the all-in-one platform on the simulator', () => {
     expect(chain.rows.length, '±3 strikes around ATM').toBe(7);
     await waitForAsync(
       async () => {
-        const live = (await (await fetch(`${platform.url}/api/v1/chains/NIFTY`)).json()) as typeof chain;
+        const live = (await (await api('/api/v1/chains/NIFTY')).json()) as typeof chain;
         const ivs = live.rows.map((r) => r.call?.iv).filter((iv): iv is number => typeof iv === 'number');
         return ivs.length > 0 && ivs.every((iv) => iv > 0.01 && iv < 2);
       },
       10_000,
       'implied volatilities on the live chain',
     );
-    expect(
-      (await fetch(`${platform.url}/api/v1/chains/NIFTY?expiry=soon`)).status,
-      'bad expiry is a 400',
-    ).toBe(400);
-    expect((await fetch(`${platform.url}/api/v1/chains/GOLD`)).status, 'unknown underlying is a 404').toBe(
-      404,
-    );
+    expect((await api('/api/v1/chains/NIFTY?expiry=soon')).status, 'bad expiry is a 400').toBe(400);
+    expect((await api('/api/v1/chains/GOLD')).status, 'unknown underlying is a 404').toBe(404);
 
     const repositories = platform.storage.repositories();
     expect(repositories, 'SQLite storage opened under the data directory').toBeDefined();

@@ -23,6 +23,13 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(8080),
+      /**
+       * browser origins allowed to call the API cross-origin, exact (`https://dash.example.com`, no path);
+       * empty (default): no CORS headers at all, only the dashboard served by the gateway itself
+       */
+      corsOrigins: z
+        .array(z.string().regex(/^https?:\/\/[^/\s?#]+$/, 'an origin is scheme://host[:port], no path'))
+        .default([]),
     })
     .prefault({}),
   /** SQLite file, recordings, instrument-master cache */
@@ -77,6 +84,11 @@ export const ConfigSchema = z.strictObject({
       timeBasis: z.enum(['calendar', 'trading']).default('calendar'),
       /** IV from the bid/ask mid (default) or from the last traded price */
       ivSource: z.enum(['mid', 'ltp']).default('mid'),
+      /**
+       * where SVI smile fits (~15 ms each) run: 'worker' (default) in a worker thread every 5 s, off the
+       * market-data thread; 'inline' inside chain reads on the main thread (simple, stalls the fast path)
+       */
+      smileFit: z.enum(['worker', 'inline']).default('worker'),
     })
     .prefault({}),
   storage: z

@@ -38,6 +38,13 @@ import { LiveClock } from './clocks.js';
 import { SmileFitter } from './smileFitter.js';
 import { type Component, type ComponentHealth, ComponentRegistry } from './lifecycle.js';
 
+declare module './bus.js' {
+  interface BusTopics {
+    /** a new signal, or its closed version (same id), after the engine's cache holds it */
+    'signals.update': Signal;
+  }
+}
+
 export interface RunningPlatform {
   url: string;
   clock: Clock;
@@ -309,7 +316,6 @@ export async function startPlatform(
     const latestChains = new Map<string, ChainSnapshot>();
     // Newest first, at most historySize; a closed signal replaces its active version in place.
     const signalHistory: Signal[] = [];
-    let publishSignal: (signal: Signal) => void = () => {};
     const signals = new SignalEngine({
       underlyings: signalUnderlyings,
       interval: config.signals.interval,
@@ -349,13 +355,15 @@ export async function startPlatform(
         } else {
           logger.info({ signal: { id: s.id, status: s.status, closed: s.closed } }, 'signal closed');
         }
-        // Persisted with its contributions (later: which parts made money); the fast path never waits.
-        storage
-          .repositories()
-          ?.signals.upsert(s)
-          .catch((error: unknown) => logger.warn({ err: error, id: s.id }, 'signal not persisted'));
-        publishSignal(s);
+        bus.publish('signals.update', s);
       },
+    });
+    // Persisted with its contributions (later: which parts made money); the fast path never waits.
+    bus.subscribe('signals.update', (s) => {
+      storage
+        .repositories()
+        ?.signals.upsert(s)
+        .catch((error: unknown) => logger.warn({ err: error, id: s.id }, 'signal not persisted'));
     });
     const candles = new CandleBuilder({
       calendar,
@@ -628,7 +636,7 @@ export async function startPlatform(
     });
     const hub = gatewayHub(gateway);
     if (hub) {
-      publishSignal = (signal) => hub.publish('signals', signal.id, signal);
+      bus.subscribe('signals.update', (signal) => hub.publish('signals', signal.id, signal));
       bus.subscribe('market.tick', (tick) => hub.publish(ticksChannel(tick.token), tick.token, tick));
       // Chains go out once a second, and only to channels someone watches. Rows are keyed by strike and
       // the summary by 'summary', so the hub's per-key conflation never loses a row.

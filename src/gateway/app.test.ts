@@ -28,7 +28,9 @@ describe('gateway health and metrics', () => {
     expect(notReady.json().components.feed.detail).toBe('stale');
     const text = (await app.inject('/metrics')).body;
     expect(text).toContain('indexflow_test_total 3');
-    expect((await app.inject('/api/v1/feed/stats')).json()).toEqual({ packets: 5 });
+    const view = await app.inject('/api/v1/feed/stats');
+    expect(view.statusCode, 'without a user store no API route can be authorised: fail closed').toBe(503);
+    expect(view.json().error.code).toBe('IF_ERR_UNAVAILABLE');
     await app.close();
   });
 });

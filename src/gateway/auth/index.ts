@@ -9,5 +9,7 @@ export {
   type Principal,
   REFRESH_TOKEN_TTL_MS,
   type TokenPair,
+  type UserChange,
+  type UserSummary,
 } from './service.js';
 export { authRoutes } from './routes.js';

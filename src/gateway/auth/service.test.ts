@@ -150,9 +150,16 @@ describe('auth routes', () => {
       });
       expect(refresh.statusCode, 'rotation').toBe(200);
       const next = refresh.json<{ refreshToken: string }>();
+      const anonymous = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        payload: { refreshToken: next.refreshToken },
+      });
+      expect(anonymous.statusCode, 'logout needs an access token').toBe(401);
       const logout = await app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout',
+        headers: { authorization: `Bearer ${refresh.json<{ accessToken: string }>().accessToken}` },
         payload: { refreshToken: next.refreshToken },
       });
       expect(logout.statusCode).toBe(204);
@@ -170,8 +177,12 @@ describe('auth routes', () => {
         payload: { username: 'asha' },
       });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json<{ code: string; message: string }>()).toMatchObject({ code: 'IF_ERR_VALIDATION' });
-      expect(bad.json<{ message: string }>().message, 'names the missing field').toContain('password');
+      const body = bad.json<{ error: { code: string; message: string; details: { issues: unknown[] } } }>();
+      expect(body.error.code).toBe('IF_ERR_VALIDATION');
+      expect(body.error.message, 'names the missing field').toContain('body.password');
+      expect(body.error.details.issues, 'each failing field').toEqual([
+        { field: 'body.password', message: 'is required' },
+      ]);
       const noBody = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh' });
       expect(noBody.statusCode, 'missing body').toBe(400);
       let last = 0;

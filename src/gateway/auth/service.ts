@@ -5,7 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { IfError } from '../../core/errors.js';
 import { SlidingWindowLimiter, type WindowLimit } from '../../core/rateLimit.js';
 import type { Logger } from '../../ops/logger.js';
-import { isUserRole, type UserRepository, type UserRole } from '../../storage/index.js';
+import { isUserRole, type StoredUser, type UserRepository, type UserRole } from '../../storage/index.js';
 
 /** OWASP password-storage cheat sheet, argon2id minimum: m=19 MiB, t=2, p=1 (@node-rs default algorithm). */
 const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -22,6 +22,19 @@ export interface Principal {
   userId: string;
   username: string;
   role: UserRole;
+}
+
+/** A user as the admin API shows it: never the password hash. */
+export interface UserSummary {
+  username: string;
+  role: UserRole;
+  disabled: boolean;
+  createdAtMs: number;
+}
+
+export interface UserChange {
+  role?: UserRole | undefined;
+  disabled?: boolean | undefined;
 }
 
 export interface TokenPair {
@@ -70,6 +83,12 @@ export class AuthService {
   private readonly byUsername = new Map<string, SlidingWindowLimiter>();
   private readonly byAddress = new Map<string, SlidingWindowLimiter>();
   private dummyHash: Promise<string> | undefined;
+  /**
+   * Role and disabled changes made through this service, by user id. Access tokens are stateless for 15
+   * minutes; with this an admin's change applies at once to tokens verified in this process (another
+   * gateway process sees it when the token expires or is refreshed, since refresh reads the database).
+   */
+  private readonly changed = new Map<string, { role: UserRole; disabled: boolean }>();
 
   constructor(options: AuthServiceOptions) {
     this.users = options.users;
@@ -115,6 +134,40 @@ export class AuthService {
       createdAtMs: this.clock.now(),
     });
     return { userId: String(user.id), username: user.username, role: user.role };
+  }
+
+  /** Every user, by username. */
+  async listUsers(): Promise<UserSummary[]> {
+    return (await this.users.list()).map(summary);
+  }
+
+  /**
+   * Changes a user's role or disables/enables it. Disabling revokes the user's refresh tokens and, in this
+   * process, its access tokens. Refuses to demote or disable the last enabled admin (IF_ERR_AUTH_LAST_ADMIN);
+   * IF_ERR_NOT_FOUND for an unknown user.
+   */
+  async updateUser(username: string, change: UserChange): Promise<UserSummary> {
+    const name = normaliseUsername(username);
+    const user = await this.users.findByUsername(name);
+    if (user === undefined) throw new IfError('IF_ERR_NOT_FOUND', { what: `user ${name}` });
+    const role = change.role ?? user.role;
+    const disabled = change.disabled ?? user.disabled;
+    if (user.role === 'admin' && !user.disabled && (role !== 'admin' || disabled)) {
+      const admins = (await this.users.list()).filter((u) => u.role === 'admin' && !u.disabled);
+      if (admins.length <= 1) {
+        throw new IfError('IF_ERR_AUTH_LAST_ADMIN', {
+          username: name,
+          detail: 'add or enable another admin first',
+        });
+      }
+    }
+    if (role !== user.role) await this.users.setRole(user.id, role);
+    if (disabled !== user.disabled) {
+      await this.users.setDisabled(user.id, disabled);
+      if (disabled) await this.users.revokeUserTokens(user.id, this.clock.now());
+    }
+    this.changed.set(String(user.id), { role, disabled });
+    return summary({ ...user, role, disabled });
   }
 
   /** How many users exist (the platform hints at `indexflow user add` when there are none). */
@@ -189,6 +242,9 @@ export class AuthService {
       if (typeof sub !== 'string' || typeof username !== 'string' || typeof role !== 'string')
         return undefined;
       if (!isUserRole(role)) return undefined;
+      const changed = this.changed.get(sub);
+      // A token minted before an admin's change: refused, so the client refreshes (or is shut out).
+      if (changed !== undefined && (changed.disabled || changed.role !== role)) return undefined;
       return { userId: sub, username, role };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) return undefined;
@@ -248,6 +304,15 @@ export class AuthService {
       if (limiter.delayUntilAllowed(now) === 0) map.delete(key);
     }
   }
+}
+
+function summary(user: StoredUser): UserSummary {
+  return {
+    username: user.username,
+    role: user.role,
+    disabled: user.disabled,
+    createdAtMs: user.createdAtMs,
+  };
 }
 
 export function normaliseUsername(username: string): string {

@@ -14,28 +14,44 @@ import type { HubTransport } from './transports.js';
 export class SharedUpdate {
   private frameProtocol: HubProtocol | undefined;
   private frame: Buffer | undefined;
+  /** frames in further protocols (hub JSON and REST event streams on one channel), made on demand */
+  private others: Map<HubProtocol, Buffer | undefined> | undefined;
 
   constructor(
     readonly channel: string,
     readonly payload: unknown,
+    /** the conflation key within the channel (event streams show it; hub clients do not see it) */
+    readonly key = '',
   ) {}
 
   /** The `update(channel, payload)` invocation in `protocol`, or `undefined` if the payload cannot be encoded. */
   encode(protocol: HubProtocol): Buffer | undefined {
     if (this.frameProtocol === protocol) return this.frame;
-    let frame: Buffer | undefined;
+    if (this.frameProtocol !== undefined) {
+      this.others ??= new Map();
+      if (this.others.has(protocol)) return this.others.get(protocol);
+      const frame = this.render(protocol);
+      this.others.set(protocol, frame);
+      return frame;
+    }
+    this.frameProtocol = protocol;
+    this.frame = this.render(protocol);
+    return this.frame;
+  }
+
+  private render(protocol: HubProtocol): Buffer | undefined {
     try {
-      frame = protocol.write({
+      if (protocol.writeUpdate !== undefined) {
+        return protocol.writeUpdate(this.channel, this.key, this.payload);
+      }
+      return protocol.write({
         type: MessageType.Invocation,
         target: 'update',
         arguments: [this.channel, this.payload],
       });
     } catch {
-      frame = undefined;
+      return undefined;
     }
-    this.frameProtocol = protocol;
-    this.frame = frame;
-    return frame;
   }
 }
 
@@ -113,6 +129,22 @@ export class HubConnection {
     this.transport = transport;
     this.lastReceivedAt = this.host.clock.now();
     this.setState('handshaking');
+  }
+
+  /**
+   * Attaches a one-way transport that has no handshake (a REST event stream): connected at once, its
+   * updates rendered by `protocol`, conflated, flushed and dropped when slow like any other connection.
+   */
+  attachConnected(transport: HubTransport, protocol: HubProtocol): void {
+    if (this.state !== 'negotiated') {
+      transport.close();
+      return;
+    }
+    this.transport = transport;
+    this.protocol = protocol;
+    this.binary = false;
+    this.lastReceivedAt = this.host.clock.now();
+    this.setState('connected');
   }
 
   /** Bytes from the client: the handshake first, then hub messages. Partial records wait for the rest. */
@@ -218,7 +250,8 @@ export class HubConnection {
         return;
       }
     } else {
-      if (now - this.lastReceivedAt >= settings.clientTimeoutMs) {
+      // A one-way client (event stream) never sends: only its socket closing tells it has gone.
+      if (transport.oneWay !== true && now - this.lastReceivedAt >= settings.clientTimeoutMs) {
         const error = new IfError('IF_ERR_HUB_CLIENT_TIMEOUT', { ms: settings.clientTimeoutMs });
         this.drop('client_timeout', error);
         return;

@@ -29,7 +29,7 @@ import {
   type HubSettings,
   newCounters,
 } from './settings.js';
-import type { TransportKind } from './transports.js';
+import type { HubTransport, TransportKind } from './transports.js';
 
 /**
  * Current state of a channel for a client that has just subscribed: `[key, payload]` pairs, read from
@@ -134,7 +134,7 @@ export class MarketHub {
     this.counters.published++;
     const subscribers = this.channels.get(channel);
     if (subscribers === undefined) return;
-    const update = new SharedUpdate(channel, payload);
+    const update = new SharedUpdate(channel, payload, key);
     const slot = `${channel}\u0000${key}`;
     for (const connection of subscribers) connection.enqueue(slot, update);
   }
@@ -230,6 +230,34 @@ export class MarketHub {
     this.perUser.set(principal.userId, open + 1);
     this.counters.connectionsOpened++;
     this.logger.debug({ connectionId, userId: principal.userId }, 'hub connection negotiated');
+    return connection;
+  }
+
+  /**
+   * A one-way subscriber on one channel (the REST event stream `GET /api/v1/stream/:channel`): a connection
+   * without negotiate or handshake that receives the channel's snapshot and conflated updates through
+   * `protocol`, and is kept alive, counted and dropped when slow exactly like a hub client. Checks run
+   * before anything is created, so a refusal leaves nothing behind: IF_ERR_HUB_CHANNEL_INVALID,
+   * IF_ERR_HUB_FORBIDDEN, IF_ERR_HUB_TOO_MANY_CONNECTIONS.
+   */
+  openStream(
+    principal: HubPrincipal,
+    channel: string,
+    transport: HubTransport,
+    protocol: HubProtocol,
+  ): HubConnection {
+    const parsed = parseChannel(channel);
+    if (!this.authoriser(principal, parsed)) {
+      throw new IfError('IF_ERR_HUB_FORBIDDEN', { role: principal.role, channel: parsed.name });
+    }
+    const connection = this.createConnection(principal, 1);
+    connection.attachConnected(transport, protocol);
+    try {
+      this.subscribe(connection, parsed.name);
+    } catch (error) {
+      connection.close('server_error');
+      throw error;
+    }
     return connection;
   }
 
@@ -352,7 +380,7 @@ export class MarketHub {
     }
     subscribers.add(connection);
     for (const [key, payload] of snapshot) {
-      connection.enqueue(`${name}\u0000${key}`, new SharedUpdate(name, payload));
+      connection.enqueue(`${name}\u0000${key}`, new SharedUpdate(name, payload, key));
     }
   }
 

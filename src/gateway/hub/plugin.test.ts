@@ -107,7 +107,7 @@ describe('hub HTTP endpoints', () => {
     ]) {
       const response = await app.inject({ method, url, headers });
       expect(response.statusCode, JSON.stringify(headers)).toBe(401);
-      expect(response.json().code).toBe('IF_ERR_HUB_UNAUTHENTICATED');
+      expect(response.json().error.code).toBe('IF_ERR_HUB_UNAUTHENTICATED');
       expect(response.headers['www-authenticate']).toBe('Bearer');
     }
     expect(hub.stats().authFailures).toBe(3);
@@ -130,7 +130,7 @@ describe('hub HTTP endpoints', () => {
     });
     const response = await app.inject({ method: 'POST', url: '/hubs/market/negotiate', headers: AUTH });
     expect(response.statusCode, 'a broken authenticator is not the client failing to authenticate').toBe(500);
-    expect(response.json().code).toBe('IF_ERR_INTERNAL');
+    expect(response.json().error.code).toBe('IF_ERR_INTERNAL');
   });
 
   it('answers 400 without id, 404 for an unknown id and 403 for another user', async () => {
@@ -146,7 +146,7 @@ describe('hub HTTP endpoints', () => {
       headers: { authorization: 'Bearer other-token' },
     });
     expect(other.statusCode, 'a connection belongs to the user who negotiated it').toBe(403);
-    expect(other.json().code).toBe('IF_ERR_HUB_IDENTITY_CHANGED');
+    expect(other.json().error.code).toBe('IF_ERR_HUB_IDENTITY_CHANGED');
   });
 
   it('runs a long-polling connection: start, handshake, invoke, delete, then 404/204', async () => {
@@ -220,7 +220,7 @@ describe('hub HTTP endpoints', () => {
     await negotiate(app);
     const second = await app.inject({ method: 'POST', url: '/hubs/market/negotiate', headers: AUTH });
     expect(second.statusCode).toBe(429);
-    expect(second.json().code).toBe('IF_ERR_HUB_TOO_MANY_CONNECTIONS');
+    expect(second.json().error.code).toBe('IF_ERR_HUB_TOO_MANY_CONNECTIONS');
   });
 
   it('mounts at another path when asked', async () => {

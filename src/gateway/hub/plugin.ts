@@ -69,8 +69,9 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
+/** The gateway's one error body, `{ error: { code, message } }` (clients of the hub read only the status). */
 function sendError(reply: FastifyReply, error: IfError): FastifyReply {
-  return reply.code(error.httpStatus).send({ code: error.code, message: error.message });
+  return reply.code(error.httpStatus).send({ error: { code: error.code, message: error.message } });
 }
 
 /** Plain-text answers for transport-level refusals, as ASP.NET gives them (clients show the status). */

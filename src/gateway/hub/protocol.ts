@@ -118,6 +118,11 @@ export interface HubProtocol {
   parse(input: Buffer, maxMessageBytes: number): ParseResult;
   /** Encodes one message with its framing, ready to be concatenated with others in one transport write. */
   write(message: HubMessage): Buffer;
+  /**
+   * Encodes one `update` with its conflation key, for protocols that show the key (REST event streams);
+   * without it, updates are written as the invocation `update(channel, payload)`.
+   */
+  writeUpdate?(channel: string, key: string, payload: unknown): Buffer;
 }
 
 /** The ASCII record separator that ends every JSON record and the handshake. */

@@ -16,6 +16,8 @@ export interface HubTransport {
    * client timeout; a missing poll is the sign of a dead client instead.
    */
   readonly inherentKeepAlive: boolean;
+  /** the client never sends (REST event streams): no client timeout, but keep-alive pings still go out */
+  readonly oneWay?: boolean;
   /** Writes one payload of whole records; `binary` picks the WebSocket frame type. */
   send(data: Buffer, binary: boolean): void;
   /** bytes accepted by `send` and not yet handed to the network */
