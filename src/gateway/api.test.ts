@@ -99,6 +99,14 @@ const MATRIX: readonly {
     payload: { clientCode: 'A1', pin: '1234', totpSecret: 'JBSWY3DPEHPK3PXP', apiKey: 'key' },
   },
   { method: 'GET', url: '/api/v1/audit', path: '/api/v1/audit', role: 'admin' },
+  { method: 'GET', url: '/api/v1/signals/config', path: '/api/v1/signals/config', role: 'trader' },
+  {
+    method: 'PUT',
+    url: '/api/v1/signals/config',
+    path: '/api/v1/signals/config',
+    role: 'admin',
+    payload: {},
+  },
 ];
 
 describe('gateway REST API', () => {

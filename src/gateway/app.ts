@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit.js';
 import { type CredentialVault, credentialRoutes } from './routes/credentials.js';
 import { type ChainSource, type GatewayView, marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
+import { type SignalConfigControl, signalConfigRoutes } from './routes/signalConfig.js';
 import { type TradingApi, tradingRoutes } from './routes/trading.js';
 import { userRoutes } from './routes/users.js';
 import { registerSecurity } from './security.js';
@@ -28,6 +29,7 @@ export { type ErrorBody, errorBody } from './errors.js';
 export { createGuard, type Guard, principalOf, ROLE_RANK } from './guard.js';
 export { BROKER_CREDENTIALS_NAME, type CredentialVault } from './routes/credentials.js';
 export type { ChainSource, GatewayView } from './routes/market.js';
+export type { SignalConfigControl } from './routes/signalConfig.js';
 export type {
   ModifyOrderRequest,
   OrderQuery,
@@ -59,6 +61,8 @@ export interface GatewayDeps {
   hub?: Omit<HubPluginOptions, 'authenticate'>;
   /** the order manager and risk engine behind /api/v1/orders, positions, pnl, risk (503 without) */
   trading?: TradingApi;
+  /** the signal engine's live rules behind GET/PUT /api/v1/signals/config (503 without) */
+  signalConfig?: SignalConfigControl;
   /** where admin and order actions are recorded; also served at GET /api/v1/audit */
   audit?: AuditLog;
   /** sealed storage for the broker login (PUT/GET /api/v1/broker/credentials; 503 without) */
@@ -117,6 +121,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   void app.register(userRoutes(auth));
   void app.register(credentialRoutes(deps.credentials));
   void app.register(auditRoutes(deps.audit));
+  void app.register(signalConfigRoutes(deps.signalConfig));
 
   let hub: MarketHub | undefined;
   if (auth) {

@@ -20,3 +20,8 @@ export {
   type PaperOrderRow,
   type PaperTrade,
 } from './paperBroker.js';
+export {
+  PAPER_VENUE,
+  PaperExecutionClient,
+  type PaperExecutionClientOptions,
+} from './executionClient.js';
