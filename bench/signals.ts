@@ -45,6 +45,7 @@ import {
 const BENCH = 'signals';
 
 interface FastPath {
+  readonly engine: SignalEngine;
   onFrame(frame: Buffer, receivedAtMs: number): void;
   /** the platform's one-second chain clock: re-solves every chain and keeps the snapshots strategies read */
   chainClock(nowMs: number): void;
@@ -122,6 +123,7 @@ export function buildFastPath(feed: ReturnType<typeof buildFeed>): FastPath {
         if (chain !== undefined) latest.set(u.underlying, chain.snapshot());
       }
     },
+    engine: signals,
     evaluations: () => signals.stats.evaluations,
     signals: () => signalCount,
   };

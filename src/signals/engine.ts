@@ -8,7 +8,7 @@ import {
 import { istMidnight } from '../core/time.js';
 import type { Candle, CandleInterval } from '../feed/candles/index.js';
 import type { DataQuality, MarketEvent } from '../feed/events.js';
-import type { ChainSnapshot } from '../options/index.js';
+import type { ChainRowSnapshot, ChainSnapshot } from '../options/index.js';
 import { buildSignal } from './composite.js';
 import type { SignalConfig } from './config.js';
 import { instrumentPicker } from './instrumentPicker.js';
@@ -139,6 +139,22 @@ function chainFeatures(
     ...(atm?.put?.buildUp === undefined ? {} : { atmPutBuildUp: atm.put.buildUp }),
     ...(summary.pcr.oi === undefined ? {} : { pcrOi: summary.pcr.oi }),
   };
+}
+
+/** Strikes each side of ATM a signal may trade: bought options sit near ATM, sold legs and hedges a few out. */
+export const TRADABLE_STRIKES_EACH_SIDE = 12;
+
+/**
+ * The rows a signal may pick from: ATM ± TRADABLE_STRIKES_EACH_SIDE (all rows when ATM is unknown). Far
+ * strikes never fit the delta bands, and skipping them keeps an evaluation's cost independent of how wide
+ * the subscribed chain is.
+ */
+function tradableRows(chain: ChainSnapshot | undefined): readonly ChainRowSnapshot[] {
+  if (chain === undefined) return [];
+  const atm = chain.summary.atmStrike;
+  const at = atm === undefined ? -1 : chain.rows.findIndex((r) => r.strike === atm);
+  if (at < 0) return chain.rows;
+  return chain.rows.slice(Math.max(0, at - TRADABLE_STRIKES_EACH_SIDE), at + TRADABLE_STRIKES_EACH_SIDE + 1);
 }
 
 /**
@@ -285,7 +301,7 @@ export class SignalEngine {
     }
     const quality: Record<string, DataQuality> = {};
     const tokens = [u.indexToken];
-    for (const row of chain?.rows ?? []) {
+    for (const row of tradableRows(chain)) {
       if (row.call) tokens.push(row.call.token);
       if (row.put) tokens.push(row.put.token);
     }
@@ -327,7 +343,7 @@ export class SignalEngine {
     const features = this.features(u, timeMs, chain);
     if (features === undefined) return;
     const pick = instrumentPicker(config.picker, {
-      rows: chain?.rows ?? [],
+      rows: tradableRows(chain),
       // Only contracts whose data is fresh are candidates; a gapped far strike must not veto the signal.
       usable: (token) => features.quality[token] === 'fresh',
     });
