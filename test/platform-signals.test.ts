@@ -16,7 +16,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 }
 
 async function token(platform: RunningPlatform): Promise<string> {
-  await platform.auth?.createUser('signals-viewer', 'a long viewer passphrase', 'viewer');
+  await platform.auth?.createUser('signals-viewer', 'a long viewer passphrase', 'trader');
   const login = await fetch(`${platform.url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -69,6 +69,21 @@ describe('signals from the simulator (the demo)', () => {
       'the stop is on the losing side of the entry',
     ).toBe(true);
     expect(['trend', 'mean-reversion', 'iv-regime']).toContain(first.strategy);
+
+    // Paper trading: the signal became an order at the paper venue, visible with its position.
+    await waitFor(() => (platform.trading?.manager.risk().counters.placed ?? 0) > 0, 60_000, 'a paper order');
+    const orders = (await (
+      await fetch(`${platform.url}/api/v1/orders`, { headers: { authorization: `Bearer ${accessToken}` } })
+    ).json()) as { orders: { clientOrderId: string; status: string }[] };
+    expect(orders.orders.length, 'the order API lists the signal order').toBeGreaterThan(0);
+    expect(
+      orders.orders.every((o) => /^IF\d{6}[0-9A-Z]+$/.test(o.clientOrderId)),
+      'tagged ids',
+    ).toBe(true);
+    const risk = await fetch(`${platform.url}/api/v1/risk`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(((await risk.json()) as { route: string }).route).toBe('paper');
 
     // Persisted: a new platform on the same data directory serves it again.
     const stored = await platform.storage.repositories()?.signals.byId(first.id);

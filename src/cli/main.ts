@@ -49,11 +49,12 @@ program
   .option('--seed <n>', 'simulator seed', integer)
   .option('--speed <x>', 'simulator speed (simulated seconds per second)', positive)
   .option('--feed <source>', 'simulator | angelone | replay')
+  .option('--confirm-live', 'confirm real-money orders on Angel One (needs execution.live and the static IP)')
   .action(async (flags) => {
     const { runStart } = await import('./start.js');
     const extra = overrides(flags);
     if (flags.feed) extra['feed'] = { source: flags.feed };
-    await runStart({ configFile: flags.config, overrides: extra });
+    await runStart({ configFile: flags.config, overrides: extra, confirmLive: flags.confirmLive === true });
   });
 
 program

@@ -40,6 +40,16 @@ export const ConfigSchema = z.strictObject({
       pretty: z.boolean().default(false),
     })
     .prefault({}),
+  /** the market hub at /hubs/market (src/gateway/hub/settings.ts has the rest of its defaults) */
+  hub: z
+    .strictObject({
+      /**
+       * at most one batch of updates per client per this many ms (values conflate per key in between);
+       * 0 sends within the event-loop turn: lowest tick-to-client latency, more socket writes
+       */
+      flushIntervalMs: z.number().int().min(0).max(10_000).default(50),
+    })
+    .prefault({}),
   feed: z
     .strictObject({
       /** where market data comes from: the built-in simulator, a real Angel One account, or a recording */
@@ -152,6 +162,47 @@ export const ConfigSchema = z.strictObject({
         .string()
         .regex(/^\d{2}:\d{2}$/, 'expected HH:MM')
         .default('09:15'),
+    })
+    .prefault({}),
+  execution: z
+    .strictObject({
+      /** where orders go: the paper venue (default) or Angel One (real money, needs `live`) */
+      route: z.enum(['paper', 'angelone']).default('paper'),
+      /** real-money trading on Angel One; also needs `indexflow start --confirm-live` and the static IP */
+      live: z.boolean().default(false),
+      /** the static IP registered with the broker (SEBI); live trading refuses to start from another */
+      staticIp: z.string().optional(),
+      /** size and place every new signal (paper by default, so the demo trades its signals) */
+      autoTrade: z.boolean().default(true),
+      sizing: z
+        .strictObject({
+          lots: z.number().int().positive().default(1),
+          /** ₹20,000: most premium one option buy may cost */
+          maxPremiumPerTradePaise: z.number().int().positive().default(2_000_000),
+          /** % beyond the reference a protected limit may go (Angel bars market orders for algos) */
+          protectionPercent: z.number().positive().max(50).default(2),
+          product: z.enum(['INTRADAY', 'CARRYFORWARD']).default('INTRADAY'),
+          bracket: z.boolean().default(true),
+        })
+        .prefault({}),
+      paper: z
+        .strictObject({
+          latencyMs: z.number().int().min(0).default(50),
+          seed: z.number().int().default(7),
+          /** ₹5 lakh of paper capital */
+          capitalPaise: z.number().int().positive().default(50_000_000),
+        })
+        .prefault({}),
+      /** overrides of the risk limits (src/risk/limits.ts); the rest keep their defaults */
+      limits: z
+        .strictObject({
+          maxOpenOrders: z.number().int().positive().optional(),
+          maxPremiumAtRiskPaise: z.number().int().min(0).optional(),
+          maxDailyLossPaise: z.number().int().min(0).optional(),
+          freezeQuantity: z.record(z.string(), z.number().int().positive()).optional(),
+          freezeQuantityAsOf: z.iso.date().optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   signals: z

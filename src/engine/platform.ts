@@ -23,17 +23,25 @@ import type { InstrumentMarketState } from '../feed/state/index.js';
 import { createRedisStateMirror, marketStateKey } from '../messaging/redis/index.js';
 import { ChainRegistry, type ChainSnapshot, loadAtmIvHistory } from '../options/chain/index.js';
 import { StorageComponent } from '../storage/index.js';
-import { onTime, type Signal, SignalEngine, type SignalUnderlying } from '../signals/index.js';
+import {
+  onTime,
+  type Signal,
+  SignalConfigHolder,
+  SignalEngine,
+  type SignalUnderlying,
+} from '../signals/index.js';
 import { InstrumentStore as SubscribedInstruments } from '../brokers/angelone/instruments/index.js';
 import { createGateway, gatewayHub } from '../gateway/app.js';
 import { AuthService } from '../gateway/auth/index.js';
 import { chainChannel, type MarketHub, ticksChannel } from '../gateway/hub/index.js';
 import type { Logger } from '../ops/logger.js';
 import { createMetricsRegistry, type Registry } from '../ops/metrics.js';
+import { BrokerCredentialVault, secretBoxFromEnv } from '../ops/secrets/index.js';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.js';
 import { MessageBus } from './bus.js';
 import { Cache } from './cache.js';
 import { warmUpSignals } from './signalWarmUp.js';
+import { createTrading, type Trading } from './trading.js';
 import { LiveClock } from './clocks.js';
 import { SmileFitter } from './smileFitter.js';
 import { type Component, type ComponentHealth, ComponentRegistry } from './lifecycle.js';
@@ -66,6 +74,8 @@ export interface RunningPlatform {
   auth?: AuthService;
   /** the market hub at /hubs/market (present with `auth`) */
   hub?: MarketHub;
+  /** orders, positions and risk (absent when trading was refused: live without confirmation, no store) */
+  trading?: Trading;
   close(): Promise<void>;
 }
 
@@ -122,6 +132,10 @@ function feedHealthToComponent(stats: FeedClientStats): ComponentHealth {
 export interface PlatformExtras {
   /** taps every raw feed frame (for `indexflow record`) */
   onRawFrame?: RawFrameRecorder;
+  /** the operator confirmed real-money trading at start (`indexflow start --confirm-live`) */
+  confirmLive?: boolean;
+  /** this machine's public IP as the broker sees it (live trading checks it against execution.staticIp) */
+  publicIp?: () => Promise<string>;
 }
 
 export async function startPlatform(
@@ -314,12 +328,15 @@ export async function startPlatform(
       selection.subscriptions.map((s) => [s.instrument.token, s.instrument.exchangeType] as const),
     );
     const latestChains = new Map<string, ChainSnapshot>();
+    let trading: Trading | undefined;
+    // Hot reload: PUT /api/v1/signals/config swaps the rules in; a refused update leaves them in force.
+    const signalRules = new SignalConfigHolder(config.signals.rules);
     // Newest first, at most historySize; a closed signal replaces its active version in place.
     const signalHistory: Signal[] = [];
     const signals = new SignalEngine({
       underlyings: signalUnderlyings,
       interval: config.signals.interval,
-      config: () => config.signals.rules,
+      config: () => signalRules.current,
       market: {
         // Strategies read the chain as the chain clock below last computed it (at most a second old), so
         // an evaluation never pays for re-solving a chain on the packet that closed its candle.
@@ -388,6 +405,8 @@ export async function startPlatform(
       },
       stages: [
         candleStage(candles),
+        // The paper venue fills against the same accepted events the strategies saw.
+        { name: 'execution', onEvent: (event: MarketEvent) => trading?.onMarketEvent(event) },
         { name: 'chains', onEvent: (event) => chains.onEvent(event) },
         ...(config.signals.enabled
           ? [{ name: 'signals', onEvent: (event: MarketEvent) => signals.onMarketEvent(event) }]
@@ -422,6 +441,7 @@ export async function startPlatform(
     const candleClock = wallClock.setInterval(() => {
       candles.onClock(clock.now());
       if (config.signals.enabled) signals.onClock(clock.now());
+      trading?.onClock(clock.now());
     }, 250);
     closers.push(async () => wallClock.clearTimer(candleClock));
 
@@ -544,6 +564,39 @@ export async function startPlatform(
     if (mirror) registry.add(mirror);
     await registry.startAll();
     closers.push(() => registry.stopAll());
+    const orderStore = storage.repositories()?.orders;
+    const liveRefusal = await liveTradingRefusal(config, extras);
+    if (liveRefusal !== undefined) {
+      logger.error(
+        { reason: liveRefusal },
+        'trading refused: orders are disabled (market data and signals run)',
+      );
+    } else if (orderStore === undefined) {
+      logger.error('trading refused: the order store is unavailable (orders need write-ahead storage)');
+    } else {
+      trading = createTrading({
+        config: config.execution,
+        clock,
+        logger: logger.child({ component: 'execution' }),
+        store: orderStore,
+        ...(storage.repositories()?.auditLog ? { auditLog: storage.repositories()?.auditLog } : {}),
+        instruments: store.instruments(),
+        state: (exchangeType, token) => pipeline.state(exchangeType, token),
+        ...(config.execution.route === 'angelone' ? { angel: { rest, orderUpdates } } : {}),
+      });
+      const running = trading;
+      await running.manager.start();
+      closers.push(() => running.close());
+      bus.subscribe('signals.update', (signal) => running.onSignal(signal));
+      logger.info(
+        {
+          route: running.route,
+          autoTrade: config.execution.autoTrade,
+          state: running.manager.state().status,
+        },
+        'trading started',
+      );
+    }
     // Signals of earlier runs fill the history the API serves, newest first; live ones replace them by id.
     const storedSignals = await storage
       .repositories()
@@ -603,12 +656,51 @@ export async function startPlatform(
         'no users yet: the hub and login need one; create one with `indexflow user add admin --role admin`',
       );
     }
+    const repositories = storage.repositories();
+    // Broker credentials at rest need INDEXFLOW_SECRET_KEY; without it the admin route answers 503.
+    const secretBox = secretBoxFromEnv(process.env);
+    const vault =
+      secretBox && repositories
+        ? new BrokerCredentialVault(secretBox, repositories.brokerCredentials, wallClock)
+        : undefined;
+    if (vault) {
+      const stale = await vault.sealedUnderOtherKey().catch(() => []);
+      if (stale.length > 0) {
+        logger.warn({ names: stale }, 'broker credentials sealed under another key; enter them again');
+      }
+    }
     const gateway = createGateway({
       registry,
       metrics,
       logger,
+      clock: wallClock,
+      corsOrigins: config.server.corsOrigins,
+      ...(trading ? { trading: trading.api } : {}),
+      ...(repositories ? { audit: repositories.auditLog } : {}),
+      ...(vault
+        ? {
+            credentials: {
+              put: (name: string, value: Record<string, string>) => vault.put(name, JSON.stringify(value)),
+              has: async (name: string) => (await vault.names()).includes(name),
+            },
+          }
+        : {}),
+      ...(config.signals.enabled
+        ? {
+            signalConfig: {
+              current: () => signalRules.current,
+              update: (raw: unknown) => {
+                const result = signalRules.update(raw);
+                if (result.ok) logger.info('signal rules reloaded');
+                else logger.warn({ err: result.error }, 'signal rules refused; the previous rules stay');
+                return result;
+              },
+            },
+          }
+        : {}),
       ...(auth ? { auth } : {}),
       hub: {
+        flushIntervalMs: config.hub.flushIntervalMs,
         // A new chain subscriber gets every row and the summary at once; later updates are deltas.
         snapshot: (channel) => {
           const match = /^chain:([A-Z0-9]+):(\d{4}-\d{2}-\d{2})$/.exec(channel);
@@ -637,6 +729,13 @@ export async function startPlatform(
     const hub = gatewayHub(gateway);
     if (hub) {
       bus.subscribe('signals.update', (signal) => hub.publish('signals', signal.id, signal));
+      trading?.manager.onEvent((event) => {
+        if (event.type === 'order') hub.publish('orders', event.order.clientOrderId, event.order);
+        else if (event.type === 'position')
+          hub.publish('positions', event.position.instrument, event.position);
+        else if (event.type === 'pnl') hub.publish('positions', 'pnl', event.pnl);
+        else hub.publish('risk', event.event.type, event.event);
+      });
       bus.subscribe('market.tick', (tick) => hub.publish(ticksChannel(tick.token), tick.token, tick));
       // Chains go out once a second, and only to channels someone watches. Rows are keyed by strike and
       // the summary by 'summary', so the hub's per-key conflation never loses a row.
@@ -701,10 +800,44 @@ export async function startPlatform(
       gateway,
       ...(auth ? { auth } : {}),
       ...(hub ? { hub } : {}),
+      ...(trading ? { trading } : {}),
       close: closeAll,
     };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * Why real-money trading must not start, or undefined when it may (or the route is paper). Live needs the
+ * config switch, the operator's confirmation at start and, when a static IP is configured (SEBI), this
+ * machine's public IP to match it; an IP that cannot be checked refuses too (fail closed).
+ */
+export async function liveTradingRefusal(
+  config: Config,
+  extras: PlatformExtras,
+): Promise<string | undefined> {
+  const execution = config.execution;
+  if (execution.route !== 'angelone') return undefined;
+  if (config.feed.source !== 'angelone') return 'execution.route "angelone" needs feed.source "angelone"';
+  if (!execution.live) return 'execution.live is false: real-money orders are off unless explicitly enabled';
+  if (extras.confirmLive !== true) return 'live trading was not confirmed at start (--confirm-live)';
+  if (execution.staticIp === undefined)
+    return 'execution.staticIp is not set (SEBI: orders only from the registered IP)';
+  let ip: string;
+  try {
+    ip = (await (extras.publicIp ?? publicIpFromService)()).trim();
+  } catch (error) {
+    return `the public IP could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (ip !== execution.staticIp)
+    return `public IP ${ip} is not the registered static IP ${execution.staticIp}`;
+  return undefined;
+}
+
+async function publicIpFromService(): Promise<string> {
+  const response = await fetch('https://api.ipify.org', { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`ipify answered ${response.status}`);
+  return response.text();
 }

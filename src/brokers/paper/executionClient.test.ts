@@ -125,6 +125,11 @@ function setup(latencyMs = 0) {
 }
 
 const limit = (price: number): OrderPricing => ({ type: 'LIMIT', limitPricePaise: paise(price) });
+const stopLimit = (trigger: number, price: number): OrderPricing => ({
+  type: 'STOPLOSS_LIMIT',
+  triggerPricePaise: paise(trigger),
+  limitPricePaise: paise(price),
+});
 
 async function refusalOf(promise: Promise<unknown>): Promise<IfError> {
   try {
@@ -293,6 +298,130 @@ describe('PaperExecutionClient', () => {
     expect(h.typesOf(o.clientOrderId)).toEqual(['broker-accepted', 'modify-accepted', 'fill']);
     expect(h.get(o.clientOrderId).status).toBe('filled');
     expect(h.refusals).toEqual([]);
+  });
+
+  it("a bracket's stop leg (STOPLOSS_LIMIT): accepted and open while its trigger waits, then filled by a print through it", async () => {
+    const h = setup();
+    h.client.onMarket(BOOK);
+    h.client.onMarket(tick(T0 + 1, 10_000, 1_000));
+    const entry = h.order('BUY', 130, limit(10_005));
+    await h.client.submit(entry);
+    expect(h.get(entry.clientOrderId).status, 'long 130').toBe('filled');
+
+    const stop = h.order('SELL', 130, stopLimit(9_900, 9_850));
+    const { brokerOrderId } = await h.client.submit(stop);
+    expect(h.typesOf(stop.clientOrderId), 'the manager hears the acceptance, nothing else').toEqual([
+      'broker-accepted',
+    ]);
+    expect(h.get(stop.clientOrderId).status, 'working at the venue').toBe('accepted');
+    const found = await h.client.findOrder(stop.clientOrderId);
+    expect(found.report, 'a trigger-pending order is open, with its stop pricing').toEqual({
+      found: true,
+      brokerOrderId,
+      status: 'open',
+      quantity: 130,
+      filledQuantity: 0,
+      pricing: { type: 'STOPLOSS_LIMIT', triggerPricePaise: 9_900, limitPricePaise: 9_850 },
+    });
+    expect(found.fills, 'no fills yet').toEqual([]);
+    expect(
+      (await h.client.orders()).map((x) => [x.clientOrderId, x.report.found && x.report.status]),
+      'orders() lists it open beside the filled entry',
+    ).toEqual([
+      [entry.clientOrderId, 'filled'],
+      [stop.clientOrderId, 'open'],
+    ]);
+
+    h.clock.advanceTo(T0 + 10);
+    h.client.onMarket(
+      depth(
+        T0 + 10,
+        [
+          [9_890, 65],
+          [9_880, 650],
+        ],
+        [[9_900, 300]],
+      ),
+    );
+    expect(h.typesOf(stop.clientOrderId), 'the bid falling below the trigger does not fire it').toEqual([
+      'broker-accepted',
+    ]);
+    h.client.onMarket(tick(T0 + 20, 9_895, 1_200));
+    expect(h.typesOf(stop.clientOrderId), 'then the fills, as reports').toEqual([
+      'broker-accepted',
+      'fill',
+      'fill',
+    ]);
+    expect(h.get(stop.clientOrderId).status, 'the stop took the position out').toBe('filled');
+    expect(h.get(stop.clientOrderId).averagePricePaise, '65 @ 98.90 and 65 @ 98.80').toBe(
+      Math.round((65 * 9_890 + 65 * 9_880) / 130),
+    );
+    expect(await h.client.positions(), 'flat again').toEqual([]);
+    expect(h.refusals, 'the state machine took every report').toEqual([]);
+  });
+
+  it('stop requests with latency: acceptance on arrival, a trailed trigger, a cancel before the trigger; bad stops are refused', async () => {
+    const h = setup(10);
+    h.client.onMarket(BOOK);
+    h.client.onMarket(tick(T0, 10_000, 1_000));
+    const stop = h.order('SELL', 65, stopLimit(9_900, 9_850));
+    const answer = h.client.submit(stop);
+    h.clock.advanceTo(T0 + 10);
+    h.client.advanceTo(T0 + 10);
+    await answer;
+    expect(h.reports.map((r) => [r.event.type, r.event.atMs])).toEqual([['broker-accepted', T0 + 10]]);
+
+    const trail = { triggerPricePaise: paise(9_950), limitPricePaise: paise(9_900) };
+    h.apply(stop.clientOrderId, { type: 'modify-sent', atMs: h.clock.now(), changes: trail });
+    const modified = h.client.modify(h.get(stop.clientOrderId), trail);
+    h.clock.advanceTo(T0 + 20);
+    h.client.advanceTo(T0 + 20);
+    await modified;
+    expect(h.get(stop.clientOrderId).pricing, 'the manager holds the trailed prices').toEqual({
+      type: 'STOPLOSS_LIMIT',
+      triggerPricePaise: 9_950,
+      limitPricePaise: 9_900,
+    });
+    expect((await h.client.findOrder(stop.clientOrderId)).report, 'and so does the venue').toMatchObject({
+      status: 'open',
+      pricing: { triggerPricePaise: 9_950, limitPricePaise: 9_900 },
+    });
+
+    h.apply(stop.clientOrderId, {
+      type: 'cancel-sent',
+      atMs: h.clock.now(),
+      reason: 'bracket target filled',
+    });
+    const cancelled = h.client.cancel(h.get(stop.clientOrderId));
+    h.clock.advanceTo(T0 + 30);
+    h.client.advanceTo(T0 + 30);
+    await cancelled;
+    h.client.onMarket(tick(T0 + 40, 9_800, 5_000));
+    expect(h.typesOf(stop.clientOrderId), 'no fill after the cancel').toEqual([
+      'broker-accepted',
+      'modify-accepted',
+      'cancelled',
+    ]);
+    expect(h.get(stop.clientOrderId).status).toBe('cancelled');
+    expect(h.refusals).toEqual([]);
+
+    const inverted = h.order('SELL', 65, stopLimit(9_700, 9_750));
+    const refusedInverted = refusalOf(h.client.submit(inverted));
+    h.clock.advanceTo(T0 + 50);
+    h.client.advanceTo(T0 + 50);
+    const error = await refusedInverted;
+    expect(error.code).toBe('IF_ERR_EXECUTION_REFUSED');
+    expect(error.params.refused, 'the manager marks it rejected').toBe(true);
+    expect(error.params.detail).toBe(PAPER_REASON.sellStopLimitAboveTrigger);
+
+    const slm = h.order('SELL', 65, { type: 'STOPLOSS_MARKET', triggerPricePaise: paise(9_700) });
+    const refusedSlm = refusalOf(h.client.submit(slm));
+    h.clock.advanceTo(T0 + 60);
+    h.client.advanceTo(T0 + 60);
+    expect((await refusedSlm).params.detail, 'algos send no market orders').toBe(
+      PAPER_REASON.unsupportedType,
+    );
+    expect(h.typesOf(inverted.clientOrderId), 'refusals are answers, not reports').toEqual([]);
   });
 
   it('an IOC remainder is reported cancelled; a sell is a negative position; a repeated tag is not a refusal', async () => {

@@ -105,6 +105,42 @@ export function takeLiquidity(
   return { fills, remaining, book: withOpposite(book, side, left) };
 }
 
+/**
+ * {@link takeLiquidity} for an order that enters the book because of a trade at `printPaise` (a triggered
+ * stop). Just after that print no bid above it, nor ask below it, can be displayed, so opposite levels
+ * better than the print are stale (a copy from before the print) and are neither taken nor dropped.
+ */
+export function takeLiquidityAfterPrint(
+  book: Book,
+  side: OrderSide,
+  limitPricePaise: number,
+  quantity: number,
+  tickSizePaise: number,
+  adverse: AdverseSelection | undefined,
+  random: SeededRandom,
+  printPaise: number,
+): TakeResult {
+  const levels = opposite(book, side);
+  const better = (price: number) => (side === 'BUY' ? price < printPaise : price > printPaise);
+  // best first, so the stale levels are a prefix
+  let staleCount = 0;
+  for (const level of levels) {
+    if (!better(level.pricePaise)) break;
+    staleCount += 1;
+  }
+  if (staleCount === 0) {
+    return takeLiquidity(book, side, limitPricePaise, quantity, tickSizePaise, adverse, random);
+  }
+  const stale = levels.slice(0, staleCount);
+  const reachable = withOpposite(book, side, levels.slice(staleCount));
+  const taken = takeLiquidity(reachable, side, limitPricePaise, quantity, tickSizePaise, adverse, random);
+  return {
+    fills: taken.fills,
+    remaining: taken.remaining,
+    book: withOpposite(taken.book, side, [...stale, ...opposite(taken.book, side)]),
+  };
+}
+
 function adversePrice(
   side: OrderSide,
   pricePaise: number,

@@ -11,6 +11,7 @@ export {
   queueOnJoin,
   type RestingState,
   takeLiquidity,
+  takeLiquidityAfterPrint,
 } from './fillModel.js';
 export {
   PAPER_REASON,

@@ -5,6 +5,7 @@ import {
   createOrder,
   type Order,
   type OrderInstrument,
+  type OrderPricing,
   orderId,
   type OrderSide,
   transition,
@@ -33,13 +34,32 @@ function submitted(
   instrument = CE,
   tif: 'DAY' | 'IOC' = 'DAY',
 ): Order {
+  return submittedWith(side, quantity, { type: 'LIMIT', limitPricePaise: paise(limit) }, instrument, tif);
+}
+
+/** A submitted STOPLOSS_LIMIT order, as the order manager places a bracket's stop leg. */
+function submittedStop(side: OrderSide, quantity: number, trigger: number, limit: number): Order {
+  return submittedWith(side, quantity, {
+    type: 'STOPLOSS_LIMIT',
+    triggerPricePaise: paise(trigger),
+    limitPricePaise: paise(limit),
+  });
+}
+
+function submittedWith(
+  side: OrderSide,
+  quantity: number,
+  pricing: OrderPricing,
+  instrument = CE,
+  tif: 'DAY' | 'IOC' = 'DAY',
+): Order {
   counter += 1;
   const created = createOrder(
     {
       instrument,
       side,
       quantity,
-      pricing: { type: 'LIMIT', limitPricePaise: paise(limit) },
+      pricing,
       timeInForce: tif,
       product: 'INTRADAY',
     },
@@ -280,6 +300,258 @@ describe('PaperBroker fill model', () => {
       status: 'filled',
       filledQuantity: 520,
     });
+  });
+});
+
+describe('PaperBroker stop-loss limit orders', () => {
+  /** The market a long's stop sits under: last trade 100.00, bid 100.00 / ask 100.05. */
+  function market(b: PaperBroker): void {
+    b.onMarket(BOOK);
+    b.onMarket(tick(T0 + 1, 10_000, 1_000));
+  }
+  const row = (b: PaperBroker, id: string) => b.orderBook().find((r) => r.orderId === id);
+
+  it('a SELL stop waits as trigger pending, ignores bids below the trigger, then fills on a trade through it', () => {
+    const b = broker();
+    market(b);
+    let stop = submittedStop('SELL', 130, 9_900, 9_850);
+    const accepted = b.submit(stop, T0 + 2);
+    expect(types(accepted), 'accepted at once, nothing taken').toEqual(['broker-accepted']);
+    expect(row(b, stop.orderId), 'open, waiting, outside the queue').toMatchObject({
+      status: 'open',
+      triggerPending: true,
+      queueAhead: 0,
+      orderType: 'STOPLOSS_LIMIT',
+      triggerPricePaise: 9_900,
+    });
+    expect(b.report(stop.orderId), 'reconciliation sees an open stop with both prices').toMatchObject({
+      found: true,
+      status: 'open',
+      filledQuantity: 0,
+      pricing: { type: 'STOPLOSS_LIMIT', triggerPricePaise: 9_900, limitPricePaise: 9_850 },
+    });
+
+    const bidsFall = b.onMarket(
+      depth(
+        T0 + 3,
+        [
+          [9_890, 65],
+          [9_880, 650],
+        ],
+        [[9_905, 100]],
+      ),
+    );
+    expect(
+      bidsFall,
+      'bids below the trigger without a trade do not fire it (the exchange uses the LTP)',
+    ).toEqual([]);
+    expect(row(b, stop.orderId)?.triggerPending, 'still waiting').toBe(true);
+
+    const through = b.onMarket(tick(T0 + 4, 9_895, 1_065));
+    expect(
+      fills(through),
+      'a print at 98.95 fires it; it sells into 98.90 and 98.80, above its 98.50 limit',
+    ).toEqual([
+      { q: 65, p: 9_890 },
+      { q: 65, p: 9_880 },
+    ]);
+    expect(
+      b.trades().map((t) => t.liquidity),
+      'a triggered stop takes like any arriving order',
+    ).toEqual(['taker', 'taker']);
+    expect(
+      through.every((e) => e.event.atMs === T0 + 4),
+      'stamped with the print time',
+    ).toBe(true);
+    stop = apply(stop, [...accepted, ...through]);
+    expect(stop.status, 'the state machine took accepted, then the fills').toBe('filled');
+    expect(row(b, stop.orderId), 'filled, no longer pending').toMatchObject({
+      status: 'filled',
+      triggerPending: false,
+    });
+  });
+
+  it('a SELL stop does not trigger while trades print above its trigger', () => {
+    const b = broker();
+    market(b);
+    const stop = submittedStop('SELL', 65, 9_900, 9_850);
+    b.submit(stop, T0 + 2);
+    const out = [
+      ...b.onMarket(tick(T0 + 3, 9_950, 1_500)),
+      ...b.onMarket(tick(T0 + 4, 9_905, 2_000)),
+      ...b.onMarket(depth(T0 + 5, [[9_800, 1_000]], [[9_905, 1_000]])),
+      ...b.advanceTo(T0 + 60_000),
+    ];
+    expect(out, 'one tick above the trigger is not enough; neither is a book through it').toEqual([]);
+    expect(row(b, stop.orderId), 'still waiting, nothing filled').toMatchObject({
+      status: 'open',
+      triggerPending: true,
+      filledQuantity: 0,
+    });
+    expect(b.trades(), 'no trade').toEqual([]);
+  });
+
+  it('a stop triggered by a gap rests at its limit (stale bids above the print are not taken), then fills when the market returns', () => {
+    const b = broker();
+    market(b);
+    const stop = submittedStop('SELL', 65, 9_900, 9_890);
+    b.submit(stop, T0 + 2);
+    // The LTP of a packet comes before its depth: our copy still shows the 100.00 bid when the gap prints.
+    const gap = b.onMarket(tick(T0 + 3, 9_850, 1_500));
+    expect(
+      fills(gap),
+      'triggered, but nothing at or above the 98.90 limit was there after a print at 98.50',
+    ).toEqual([]);
+    expect(row(b, stop.orderId), 'now a resting limit sell at 98.90').toMatchObject({
+      status: 'open',
+      triggerPending: false,
+      queueAhead: 0,
+    });
+    const still = b.onMarket(tick(T0 + 4, 9_870, 1_600));
+    expect(fills(still), 'trades below a sell limit do not fill it').toEqual([]);
+    const back = b.onMarket(tick(T0 + 5, 9_890, 1_700));
+    expect(fills(back), 'a print at our limit fills us at it, as a resting order').toEqual([
+      { q: 65, p: 9_890 },
+    ]);
+    expect(b.trades()[0]?.liquidity, 'a maker fill').toBe('maker');
+  });
+
+  it('a BUY stop fires on a print at its trigger, fills what its limit reaches and rests the rest', () => {
+    const b = broker();
+    market(b);
+    b.onMarket(
+      depth(
+        T0 + 2,
+        [[10_000, 195]],
+        [
+          [10_100, 65],
+          [10_200, 500],
+        ],
+      ),
+    );
+    const stop = submittedStop('BUY', 130, 10_100, 10_150);
+    expect(types(b.submit(stop, T0 + 3)), 'trigger above the last 100.00: accepted').toEqual([
+      'broker-accepted',
+    ]);
+    const out = b.onMarket(tick(T0 + 4, 10_100, 1_065));
+    expect(fills(out), 'LTP = trigger fires it; 65 at 101.00, the 102.00 ask is beyond its limit').toEqual([
+      { q: 65, p: 10_100 },
+    ]);
+    expect(row(b, stop.orderId), 'partially filled, the rest bids 101.50').toMatchObject({
+      status: 'open',
+      triggerPending: false,
+      filledQuantity: 65,
+      queueAhead: 0,
+    });
+  });
+
+  it('cancels a stop before its trigger; a later print through the trigger does nothing', () => {
+    const b = broker({ latencyMs: 5 });
+    market(b);
+    const stop = submittedStop('SELL', 65, 9_900, 9_850);
+    b.submit(stop, T0 + 2);
+    expect(types(b.advanceTo(T0 + 7)), 'accepted on arrival').toEqual(['broker-accepted']);
+    expect(b.cancel(stop.orderId, T0 + 8), 'the cancel is on its way').toEqual([]);
+    const cancelled = b.advanceTo(T0 + 13);
+    expect(types(cancelled), 'cancelled on arrival').toEqual(['cancelled']);
+    expect(b.onMarket(tick(T0 + 14, 9_800, 5_000)), 'no trigger, no fill').toEqual([]);
+    expect(row(b, stop.orderId), 'cancelled, no longer pending').toMatchObject({
+      status: 'cancelled',
+      filledQuantity: 0,
+    });
+    expect(types(b.cancel(stop.orderId, T0 + 15)), 'a second cancel is refused').toEqual([]);
+    expect(types(b.advanceTo(T0 + 20))).toEqual(['cancel-rejected']);
+  });
+
+  it('modifies a pending stop: a trailed trigger and limit and a larger quantity take effect; bad changes are refused', () => {
+    const b = broker();
+    market(b);
+    const stop = submittedStop('SELL', 65, 9_900, 9_850);
+    b.submit(stop, T0 + 2);
+    const trailed = b.modify(
+      stop.orderId,
+      { triggerPricePaise: paise(9_950), limitPricePaise: paise(9_900), quantity: 130 },
+      T0 + 3,
+    );
+    expect(types(trailed), 'accepted, still waiting').toEqual(['modify-accepted']);
+    expect(row(b, stop.orderId), 'the new prices and quantity').toMatchObject({
+      triggerPending: true,
+      triggerPricePaise: 9_950,
+      limitPricePaise: 9_900,
+      quantity: 130,
+    });
+    expect(b.report(stop.orderId), 'reported with the new prices').toMatchObject({
+      quantity: 130,
+      pricing: { type: 'STOPLOSS_LIMIT', triggerPricePaise: 9_950, limitPricePaise: 9_900 },
+    });
+
+    const refused = (change: Parameters<PaperBroker['modify']>[1]) =>
+      b.modify(stop.orderId, change, T0 + 4)[0]?.event;
+    expect(
+      refused({ triggerPricePaise: paise(10_000) }),
+      'a trigger the LTP 100.00 has reached',
+    ).toMatchObject({
+      type: 'modify-rejected',
+      reason: PAPER_REASON.triggerCrossed,
+    });
+    expect(refused({ limitPricePaise: paise(9_955) }), 'a sell limit above its trigger').toMatchObject({
+      reason: PAPER_REASON.sellStopLimitAboveTrigger,
+    });
+    expect(refused({ triggerPricePaise: paise(9_952) }), 'a trigger off the tick grid').toMatchObject({
+      reason: PAPER_REASON.invalidTrigger,
+    });
+
+    expect(b.onMarket(tick(T0 + 5, 9_960, 1_200)), 'above the new trigger: nothing').toEqual([]);
+    b.onMarket(depth(T0 + 6, [[9_950, 500]], [[9_960, 500]]));
+    const fired = b.onMarket(tick(T0 + 7, 9_950, 1_300));
+    expect(fills(fired), 'the trailed trigger fires at 99.50; all 130 sell at the 99.50 bid').toEqual([
+      { q: 130, p: 9_950 },
+    ]);
+
+    const plain = submitted('BUY', 65, 9_900);
+    expect(types(b.submit(plain, T0 + 8)), 'a resting limit bid').toEqual(['broker-accepted']);
+    expect(
+      b.modify(plain.orderId, { triggerPricePaise: paise(9_900) }, T0 + 9)[0]?.event,
+      'a LIMIT order has no trigger to change',
+    ).toMatchObject({ type: 'modify-rejected', reason: PAPER_REASON.noTrigger });
+  });
+
+  it('refuses invalid stop prices and STOPLOSS_MARKET with clear reasons', () => {
+    const b = broker();
+    market(b);
+    const reasonOf = (order: Order) => {
+      const event = b.submit(order, T0 + 2)[0]?.event;
+      return event?.type === 'rejected' ? event.reason : `not rejected: ${event?.type}`;
+    };
+    expect(reasonOf(submittedStop('SELL', 65, 9_903, 9_850)), 'trigger off the tick grid').toBe(
+      PAPER_REASON.invalidTrigger,
+    );
+    expect(reasonOf(submittedStop('SELL', 65, 9_900, 9_853)), 'limit off the tick grid').toBe(
+      PAPER_REASON.invalidPrice,
+    );
+    expect(reasonOf(submittedStop('SELL', 65, 9_900, 9_905)), 'a sell stop limit above its trigger').toBe(
+      PAPER_REASON.sellStopLimitAboveTrigger,
+    );
+    expect(reasonOf(submittedStop('BUY', 65, 10_100, 10_095)), 'a buy stop limit below its trigger').toBe(
+      PAPER_REASON.buyStopLimitBelowTrigger,
+    );
+    expect(reasonOf(submittedStop('SELL', 65, 10_000, 9_950)), 'a sell trigger at the LTP 100.00').toBe(
+      PAPER_REASON.triggerCrossed,
+    );
+    expect(reasonOf(submittedStop('BUY', 65, 9_995, 10_000)), 'a buy trigger below the LTP').toBe(
+      PAPER_REASON.triggerCrossed,
+    );
+    expect(reasonOf(submittedStop('SELL', 66, 9_900, 9_850)), 'quantity off the lot size').toBe(
+      PAPER_REASON.invalidQuantity,
+    );
+    expect(
+      reasonOf(submittedWith('SELL', 65, { type: 'STOPLOSS_MARKET', triggerPricePaise: paise(9_900) })),
+      'no market orders, triggered or not',
+    ).toBe(PAPER_REASON.unsupportedType);
+    expect(
+      b.orderBook().every((r) => r.status === 'rejected' && !r.triggerPending),
+      'none of them waits for a trigger',
+    ).toBe(true);
   });
 });
 
