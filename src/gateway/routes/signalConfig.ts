@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { IfError } from '../../core/errors.js';
 import { auditNote } from '../audit.js';
 import { AnyJson, errorResponses } from '../schemas.js';
