@@ -588,6 +588,11 @@ export async function startPlatform(
       await running.manager.start();
       closers.push(() => running.close());
       bus.subscribe('signals.update', (signal) => running.onSignal(signal));
+      // Feed stale on an instrument with an open position is one of the automatic kill-switch triggers.
+      bus.subscribe('market.quality', (event) => {
+        if (event.quality === 'stale') running.manager.markStale(event.token);
+        else running.manager.markFresh(event.token);
+      });
       logger.info(
         {
           route: running.route,
