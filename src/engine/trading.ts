@@ -153,8 +153,23 @@ export function createTrading(options: TradingOptions): Trading {
           },
         }),
     limits: () => limits,
+    // The paper venue starts empty: stored open paper orders are gone with the process, not missing.
+    ephemeralVenue: config.route === 'paper',
     ...(options.auditLog ? { auditLog: options.auditLog } : {}),
     logger,
+  });
+  // What the kill switch asks that only the platform can do: end the broker session after the cancels.
+  manager.onEvent((event) => {
+    if (event.type !== 'risk' || event.event.type !== 'effect') return;
+    const effect = event.event.effect;
+    if (effect.kind === 'broker-logout' && options.angel !== undefined && config.route === 'angelone') {
+      logger.warn({ reason: effect.reason }, 'kill switch: logging out of the broker');
+      options.angel.rest
+        .logout()
+        .catch((error: unknown) => logger.error({ err: error }, 'kill switch: broker logout failed'));
+    } else {
+      logger.warn({ effect }, 'kill switch effect');
+    }
   });
   const managerNet = (): number => manager.pnl().netPaise;
 

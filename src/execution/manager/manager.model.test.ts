@@ -4,6 +4,7 @@ import { SimulatedClock } from '../../core/clock.js';
 import { paise } from '../../core/money.js';
 import type { PositionView } from '../positions/index.js';
 import {
+  ADMIN,
   buy,
   crashAndRestart,
   type Harness,
@@ -39,6 +40,8 @@ type Command =
   | { kind: 'lookups'; fail: boolean }
   | { kind: 'advance'; ms: number }
   | { kind: 'reconcile' }
+  | { kind: 'kill' }
+  | { kind: 'resume' }
   | { kind: 'crash' };
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -117,6 +120,8 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(200, 2_000, 11_000) }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'reconcile' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'kill' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'resume' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
 );
 
@@ -233,6 +238,12 @@ async function run(commands: readonly Command[]): Promise<void> {
         break;
       case 'reconcile':
         await h.manager.reconcile();
+        break;
+      case 'kill':
+        await h.manager.kill(TRADER, 'model');
+        break;
+      case 'resume':
+        await h.manager.resume(ADMIN).catch(() => undefined);
         break;
       case 'crash': {
         const fail = h.client.lookupsFail;

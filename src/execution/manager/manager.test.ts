@@ -519,6 +519,33 @@ describe('OrderManager brackets', () => {
     ]);
   });
 
+  it('retries a leg the gate turned away for a passing reason instead of leaving the entry bare', async () => {
+    const h = await harness({ clock: new SimulatedClock(T0) });
+    const parent = await h.manager.place(buy({ bracket }), TRADER);
+    // another order on the same instrument loses its answer and cannot be looked up for now
+    h.client.lookupsFail = true;
+    h.client.reportAccepts = false;
+    h.client.submitScript.push('lose-answer');
+    await h.manager.place(buy(), TRADER);
+    await settle();
+    h.venue.fill(parent.order.clientOrderId, 65, 10_000);
+    await settle();
+    let legs = (await h.manager.orders({ open: true })).filter((o) => o.link !== undefined);
+    expect(legs, 'no leg while the instrument has an unknown order').toEqual([]);
+    const alert = riskEvents(h.events).find((e) => e.type === 'alert' && e.message.includes('leg denied'));
+    expect(alert, 'the trader is told').toBeDefined();
+    h.client.lookupsFail = false;
+    for (let i = 0; i < 6; i += 1) {
+      h.clock.advanceBy(1_000);
+      await settle();
+    }
+    legs = (await h.manager.orders({ open: true })).filter((o) => o.link !== undefined);
+    expect(legs.map((o) => o.link?.role).sort(), 'both legs once the instrument is clear').toEqual([
+      'stop',
+      'target',
+    ]);
+  });
+
   it('does not retry a leg the venue keeps refusing to cancel, and learns the truth by lookup', async () => {
     const h = await harness({ clock: new SimulatedClock(T0) });
     const parent = await h.manager.place(buy({ bracket }), TRADER);

@@ -299,6 +299,8 @@ export class OrderManager implements Component {
   private readonly resolveAgain = new Map<OrderId, number>();
   private readonly brackets = new Map<OrderId, BracketEntry>();
   private readonly planQueue = new Set<OrderId>();
+  /** brackets whose leg was turned away by the gate, waiting to be planned again */
+  private readonly replanning = new Set<OrderId>();
   private planning = false;
   private applyDepth = 0;
   private readonly idempotency = new Map<string, Promise<PlaceResult>>();
@@ -463,9 +465,10 @@ export class OrderManager implements Component {
           }));
         }
       }
-      const { result } = this.beginPlace(request, undefined, actor);
-      if (key !== undefined) this.idempotency.set(key, result);
-      return result;
+      const started = this.beginPlace(request, undefined, actor);
+      if (started.orderId === undefined) throw new IfError('IF_ERR_INTERNAL', { detail: 'order dropped' });
+      if (key !== undefined) this.idempotency.set(key, started.result);
+      return started.result;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -763,7 +766,7 @@ export class OrderManager implements Component {
     request: PlaceRequest,
     link: BracketLink | undefined,
     actor: Actor,
-  ): { orderId: OrderId; result: Promise<PlaceResult> } {
+  ): { orderId: OrderId; result: Promise<PlaceResult> } | { orderId: undefined; denials: RiskDenial[] } {
     this.requireRunning('orders are not accepted');
     const instrument = this.resolveInstrument(request.instrument);
     if (request.bracket !== undefined) {
@@ -789,6 +792,9 @@ export class OrderManager implements Component {
       ...(request.signalId === undefined ? {} : { signalId: request.signalId }),
     };
     const gate = this.gate(created.order, 'place');
+    // A bracket leg the gate turns away is not stored as a rejected leg (the planner would then give up
+    // on protecting the position); the planner tries again later.
+    if (!gate.allowed && link !== undefined) return { orderId: undefined, denials: gate.denials };
     if (gate.allowed && !samePricing(gate.pricing, spec.pricing)) {
       // a market order became a protected limit: the order we store and send is the limit
       const converted = createOrder({ ...spec, pricing: gate.pricing }, ids, now);
@@ -1333,6 +1339,19 @@ export class OrderManager implements Component {
               { parentOrderId: parentId, role: action.role },
               SYSTEM_ACTOR,
             );
+            if (child.orderId === undefined) {
+              const rules = child.denials.map((d) => d.rule);
+              this.bracketAlert(
+                entry,
+                parent,
+                `bracket ${parent.clientOrderId}: ${action.role} leg denied (${rules.join(', ')}); retrying`,
+                { role: action.role, rules: rules.join(',') },
+              );
+              // halted means stop; anything else (an unknown order on the instrument, the rate window,
+              // a stale quote) passes, so the leg is tried again shortly
+              if (!rules.includes('trading-halted')) this.replanLater(parentId);
+              break;
+            }
             void child.result.catch(() => undefined);
             if (action.role === 'stop') entry.stop = child.orderId;
             else entry.target = child.orderId;
@@ -1379,6 +1398,16 @@ export class OrderManager implements Component {
           break;
       }
     }
+  }
+
+  private replanLater(parentId: OrderId): void {
+    if (this.replanning.has(parentId)) return;
+    this.replanning.add(parentId);
+    this.later(Math.min(this.retryMs, 1_000), () => {
+      this.replanning.delete(parentId);
+      this.planQueue.add(parentId);
+      this.drainPlans();
+    });
   }
 
   private bracketAlert(entry: BracketEntry, parent: Order, message: string, details: AuditDetails): void {

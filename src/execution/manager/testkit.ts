@@ -201,6 +201,11 @@ export class InMemoryOrderStore implements ManagedOrderStore {
         throw new Error(`audit row of ${row.orderId} appended to ${order.orderId}`);
       if (row.seq !== last + 1)
         throw new Error(`audit seq ${row.seq} after ${last} for ${order.clientOrderId}`);
+      for (const [key, value] of Object.entries(row.details)) {
+        // the SQL stores keep details as JSON scalars
+        if (typeof value === 'number' && !Number.isFinite(value))
+          throw new Error(`audit detail ${key} = ${value}`);
+      }
       last = row.seq;
     }
     if (order.seq !== last) throw new Error(`order seq ${order.seq} but newest audit row is ${last}`);
