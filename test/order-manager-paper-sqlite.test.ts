@@ -108,6 +108,10 @@ describe('OrderManager on SQLite and the paper venue', () => {
         status: 'reconciled',
       });
       expect(second.positions().instruments[0]?.quantity).toBe(65);
+      expect(
+        Object.keys(second.pnl().byStrategy),
+        'the stored meta keeps the fill attributed to its strategy after the restart',
+      ).toEqual(['paper-test']);
       const next = await second.place(
         {
           instrument: NIFTY_CE,

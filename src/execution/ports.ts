@@ -93,6 +93,8 @@ export interface OrderStore {
   ordersBetween(fromMs: number, toMs: number): Promise<readonly Order[]>;
   order(orderId: OrderId): Promise<Order | undefined>;
   orderByClientId(clientOrderId: ClientOrderId): Promise<Order | undefined>;
+  /** The meta stored with an order (strategy for P&L attribution after a restart); optional for stores. */
+  meta?(orderId: OrderId): Promise<OrderMeta | undefined>;
   audit(orderId: OrderId): Promise<readonly OrderAuditEvent[]>;
   /** Client order ids stored for an IST day (`YYMMDD`, see `clientOrderIdDay`), to resume the counter. */
   clientOrderIdsOn(day: string): Promise<readonly ClientOrderId[]>;

@@ -1824,7 +1824,11 @@ export class OrderManager implements Component {
   private async loadFromStore(now: number): Promise<void> {
     const today = await this.store.ordersBetween(istMidnight(now), now + 1);
     const open = await this.store.openOrders();
-    for (const order of [...today, ...open]) this.adopt(order, undefined);
+    for (const order of [...today, ...open]) {
+      // Strategy and signal kept beside the order, so today's P&L stays attributed after a restart.
+      const meta = await this.store.meta?.(order.orderId).catch(() => undefined);
+      this.adopt(order, meta);
+    }
     if (this.ephemeralVenue) {
       for (const order of open) {
         const mine = this.live.get(order.orderId);
