@@ -67,5 +67,16 @@ describe('the platform hub behind login', () => {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(feed.status, 'a viewer reads the feed view').toBe(200);
+
+    const health = new Promise<{ components?: Record<string, unknown> }>((resolve) => {
+      connection.on('update', (name: string, payload: { components?: Record<string, unknown> }) => {
+        if (name === 'health' && payload.components !== undefined) resolve(payload);
+      });
+    });
+    await connection.invoke('subscribe', 'health');
+    expect(
+      Object.keys((await health).components ?? {}),
+      'readiness per component on the health channel',
+    ).toContain('feed');
   }, 30_000);
 });

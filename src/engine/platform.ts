@@ -189,6 +189,8 @@ export async function startPlatform(
         port: config.sim.port,
         seed: config.sim.seed,
         speed: config.sim.speed,
+        activity: config.sim.activity,
+        marketStepMs: config.sim.marketStepMs,
         day: config.sim.day,
         startTime: config.sim.startTime,
         calendar,
@@ -760,6 +762,13 @@ export async function startPlatform(
         }
       }, 1_000);
       closers.push(async () => wallClock.clearTimer(chainTimer));
+      // The 'health' channel: readiness per component and the feed's figures, every 5 s to whoever watches.
+      const healthTimer = wallClock.setInterval(() => {
+        if (!hub.hasSubscribers('health')) return;
+        hub.publish('health', 'readiness', registry.readiness());
+        hub.publish('health', 'feed', feedView());
+      }, 5_000);
+      closers.push(async () => wallClock.clearTimer(healthTimer));
     }
     await gateway.listen({ host: config.server.host, port: config.server.port });
     closers.push(() => gateway.close());
