@@ -6,6 +6,7 @@ import {
   HubConnectionState,
   LogLevel,
 } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -212,5 +213,98 @@ describe('conflation with the official client', () => {
     const received = nextUpdate(connection);
     server.hub.publish('health', 'feed', { state: 'running' });
     expect(await received).toEqual(['health', { state: 'running' }]);
+  });
+});
+
+describe.each([
+  ['WebSockets', HttpTransportType.WebSockets],
+  ['LongPolling', HttpTransportType.LongPolling],
+] as const)('official client with MessagePackHubProtocol over %s', (kind, transport) => {
+  it('connects, subscribes, receives update(channel, payload) and gets hub errors', async () => {
+    const server = await startServer();
+    const connection = client(server.url, transport, 'viewer-token', (builder) =>
+      builder.withHubProtocol(new MessagePackHubProtocol()),
+    );
+    await connection.start();
+    expect(server.hub.stats().connectionsByTransport[kind], 'the chosen transport is in use').toBe(1);
+
+    await connection.invoke('subscribe', 'chain:NIFTY:2026-01-06');
+    const received = nextUpdate(connection);
+    const payload = {
+      strike: '25000',
+      ce: { ltp: '101.50', iv: 0.1342, oi: 120_450, greeks: [0.52, -0.0041, 12] },
+      ts: 1_767_584_700_000,
+      halted: false,
+    };
+    server.hub.publish('chain:NIFTY:2026-01-06', '25000', payload);
+    expect(await received, 'the payload arrives intact').toEqual(['chain:NIFTY:2026-01-06', payload]);
+
+    await expect(connection.invoke('subscribe', 'orders')).rejects.toThrow(
+      /HubException: IF_ERR_HUB_FORBIDDEN: /,
+    );
+    expect(connection.state, 'a refused call leaves the connection up').toBe(HubConnectionState.Connected);
+
+    await connection.invoke('unsubscribe', 'chain:NIFTY:2026-01-06');
+    expect(server.hub.stats().subscriptions).toBe(0);
+    await connection.stop();
+    await waitFor(() => server.hub.stats().connectionsByTransport[kind] === 0);
+  });
+
+  it('is told to reconnect by the Close the server sends when it shuts down', async () => {
+    const server = await startServer();
+    const connection = client(server.url, transport, 'viewer-token', (builder) =>
+      builder.withHubProtocol(new MessagePackHubProtocol()).withAutomaticReconnect([10_000]),
+    );
+    await connection.start();
+    const reconnecting = new Promise<void>((resolve) => connection.onreconnecting(() => resolve()));
+    await server.app.close();
+    await reconnecting;
+    expect(connection.state).toBe(HubConnectionState.Reconnecting);
+  });
+});
+
+describe('MessagePack over Server-Sent Events', () => {
+  it('is refused at the handshake, while negotiate offers Binary only on WebSockets and long polling', async () => {
+    const server = await startServer();
+    const response = await fetch(`${server.url}/negotiate?negotiateVersion=1`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer viewer-token' },
+    });
+    const body = (await response.json()) as {
+      availableTransports: { transport: string; transferFormats: string[] }[];
+    };
+    expect(body.availableTransports).toEqual([
+      { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] },
+      { transport: 'ServerSentEvents', transferFormats: ['Text'] },
+      { transport: 'LongPolling', transferFormats: ['Text', 'Binary'] },
+    ]);
+
+    // The official client never picks SSE for a binary protocol, so a raw client asks for it.
+    const negotiated = (await (
+      await fetch(`${server.url}/negotiate?negotiateVersion=1`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer viewer-token' },
+      })
+    ).json()) as { connectionToken: string };
+    const id = encodeURIComponent(negotiated.connectionToken);
+    const stream = await fetch(`${server.url}?id=${id}&access_token=viewer-token`, {
+      headers: { Accept: 'text/event-stream' },
+    });
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    await fetch(`${server.url}?id=${id}`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer viewer-token', 'Content-Type': 'text/plain' },
+      body: '{"protocol":"messagepack","version":1}\u001e',
+    });
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+    expect(text).toContain(
+      `data: {"error":"Cannot use the 'messagepack' protocol on the current transport. The transport does not support 'Binary' transfer format."}\u001e`,
+    );
+    expect(server.hub.stats().connections).toBe(0);
   });
 });

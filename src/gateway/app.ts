@@ -126,6 +126,8 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   let hub: MarketHub | undefined;
   if (auth) {
     const plugin = hubPlugin({
+      // indexflow_hub_* (sent, conflated, deferred flushes, drops) on /metrics beside everything else
+      metrics: deps.metrics,
       ...deps.hub,
       ...(deps.logger ? { logger: deps.logger } : {}),
       authenticate: (token) => auth.verifyAccessToken(token),

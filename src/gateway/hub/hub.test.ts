@@ -329,7 +329,11 @@ describe('MarketHub core', () => {
     });
 
     it.each([
-      [{ protocol: 'messagepack', version: 1 }, "The protocol 'messagepack' is not supported."],
+      [{ protocol: 'protobuf', version: 1 }, "The protocol 'protobuf' is not supported."],
+      [
+        { protocol: 'messagepack', version: 2 },
+        "The server does not support version 2 of the 'messagepack' protocol.",
+      ],
       [{ protocol: 'json', version: 3 }, "The server does not support version 3 of the 'json' protocol."],
     ])('refuses %j with the ASP.NET error text and closes', (request, error) => {
       const hub = makeHub();
@@ -343,19 +347,15 @@ describe('MarketHub core', () => {
     });
 
     it('refuses a binary protocol over Server-Sent Events', () => {
-      const binary = {
-        name: 'messagepack',
-        maxVersion: 2,
-        transferFormat: 'Binary' as const,
-        parse: () => ({ messages: [], rest: Buffer.alloc(0) }),
-        write: () => Buffer.alloc(0),
-      };
-      const hub = makeHub({ protocols: [binary] });
+      // the default protocols include MessagePack, whose transfer format is Binary
+      const hub = makeHub();
       const connection = hub.createConnection(VIEWER, 1);
       const transport = new FakeTransport('ServerSentEvents');
       connection.attach(transport);
       connection.receive(frame({ protocol: 'messagepack', version: 1 }));
       expect(String(transport.records()[0]?.error)).toContain("does not support 'Binary' transfer format");
+      expect(transport.closed).toBe(true);
+      expect(connection.closeReason).toBe('handshake_failed');
     });
   });
 

@@ -13,6 +13,7 @@ import {
 } from './channels.js';
 import { type ConnectionHost, errorText, HubConnection, SharedUpdate } from './connection.js';
 import { jsonProtocol } from './jsonProtocol.js';
+import { messagePackProtocol } from './messagePackProtocol.js';
 import { registerHubMetrics } from './metrics.js';
 import {
   type HubMessage,
@@ -47,7 +48,7 @@ export interface HubOptions extends Partial<HubSettings> {
   logger?: Logger;
   /** when given, hub metrics (indexflow_hub_*) are registered here and read at scrape time */
   metrics?: Registry;
-  /** wire encodings offered in the handshake; default JSON only */
+  /** wire encodings offered in the handshake; default JSON and MessagePack */
   protocols?: readonly HubProtocol[];
 }
 
@@ -113,7 +114,7 @@ export class MarketHub {
       clock: this.clock,
       settings: this.settings,
       counters: this.counters,
-      protocols: protocols ?? [jsonProtocol],
+      protocols: protocols ?? [jsonProtocol, messagePackProtocol],
       logger: this.logger,
       dispatch: (connection, message) => this.dispatch(connection, message),
       closed: (connection, reason) => this.onClosed(connection, reason),

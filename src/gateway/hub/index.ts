@@ -13,6 +13,7 @@ export {
 } from './channels.js';
 export { type HubOptions, type HubStats, MarketHub, type SnapshotSource } from './hub.js';
 export { jsonProtocol } from './jsonProtocol.js';
+export { messagePackProtocol } from './messagePackProtocol.js';
 export { DEFAULT_HUB_PATH, type HubPlugin, type HubPluginOptions, hubPlugin, redactUrl } from './plugin.js';
 export {
   type HubMessage,
