@@ -15,7 +15,7 @@ import type {
   MarketView,
   OrdersQuery,
 } from '../execution/manager/types.js';
-import type { ClientOrderId, OrderId, OrderInstrument } from '../execution/orders/index.js';
+import { type ClientOrderId, type OrderId, orderInstrumentOf } from '../execution/orders/index.js';
 import type { ExecutionClient } from '../execution/ports.js';
 import type { MarketEvent } from '../feed/events.js';
 import type { InstrumentMarketState } from '../feed/state/index.js';
@@ -53,19 +53,6 @@ export interface Trading {
   onSignal(signal: Signal): void;
   readonly api: TradingApi;
   close(): Promise<void>;
-}
-
-function orderInstrument(instrument: Instrument): OrderInstrument {
-  return {
-    token: instrument.token,
-    symbol: instrument.symbol,
-    exchange: instrument.exchange,
-    underlying: instrument.name,
-    kind: instrument.kind,
-    lotSize: instrument.lotSize,
-    tickSizePaise: instrument.tickSizePaise,
-    ...(instrument.expiry === undefined ? {} : { expiry: instrument.expiry }),
-  };
 }
 
 function notFound(what: string): IfError {
@@ -106,7 +93,7 @@ export function createTrading(options: TradingOptions): Trading {
     instrument: (exchange, token) => {
       const instrument = byToken.get(token);
       return instrument !== undefined && instrument.exchange === exchange
-        ? orderInstrument(instrument)
+        ? orderInstrumentOf(instrument)
         : undefined;
     },
   };
@@ -182,7 +169,7 @@ export function createTrading(options: TradingOptions): Trading {
     }
     const sized = orderFromSignal(
       signal,
-      orderInstrument(instrument),
+      orderInstrumentOf(instrument),
       config.sizing,
       market.quote(instrument.token),
     );
@@ -228,7 +215,7 @@ export function createTrading(options: TradingOptions): Trading {
       if (instrument === undefined || instrument.kind === 'index') throw notFound(`instrument ${body.token}`);
       const result = await manager.place(
         {
-          instrument: orderInstrument(instrument),
+          instrument: orderInstrumentOf(instrument),
           side: body.side,
           quantity: body.quantity,
           pricing:

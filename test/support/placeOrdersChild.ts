@@ -32,7 +32,7 @@ import type { Instrument } from '../../src/core/instrument.js';
 import { paise } from '../../src/core/money.js';
 import { LiveClock, ScaledClock } from '../../src/engine/clocks.js';
 import { OrderManager } from '../../src/execution/manager/index.js';
-import type { Order, OrderAuditEvent, OrderInstrument } from '../../src/execution/orders/index.js';
+import { type Order, type OrderAuditEvent, orderInstrumentOf } from '../../src/execution/orders/index.js';
 import type { OrderMeta, OrderStore } from '../../src/execution/ports.js';
 import { DEFAULT_RISK_LIMITS } from '../../src/risk/index.js';
 import { createDatabase } from '../../src/storage/database.js';
@@ -151,19 +151,6 @@ function announcingRest(rest: AngelRestClient, pauseMs: number): AngelExecutionR
   };
 }
 
-function orderInstrument(instrument: Instrument): OrderInstrument {
-  return {
-    token: instrument.token,
-    symbol: instrument.symbol,
-    exchange: instrument.exchange,
-    underlying: instrument.name,
-    kind: instrument.kind,
-    lotSize: instrument.lotSize,
-    tickSizePaise: instrument.tickSizePaise,
-    ...(instrument.expiry === undefined ? {} : { expiry: instrument.expiry }),
-  };
-}
-
 /** The contract from the simulator's instrument master, as the platform downloads it. */
 async function masterInstrument(url: string, token: string): Promise<Instrument> {
   const response = await fetch(url);
@@ -196,7 +183,7 @@ async function runJob(config: PlaceOrdersChildConfig): Promise<void> {
   mark('job');
   await rest.loginWithTotpSecret({ pin: config.account.pin, totpSecret: config.account.totpSecret });
   mark('login');
-  const instrument = orderInstrument(await masterInstrument(config.masterUrl, config.token));
+  const instrument = orderInstrumentOf(await masterInstrument(config.masterUrl, config.token));
   mark('master');
 
   // The simulator's market steps only when its owner calls `step()`, and the parent never does: the quote

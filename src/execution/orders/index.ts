@@ -17,6 +17,7 @@ export {
   parseClientOrderId,
   startClientOrderIds,
 } from './clientOrderId.js';
+export { orderInstrumentOf } from './instrument.js';
 export { applyFill, type FillAccount, type FillInput, type FillOutcome, NO_FILLS } from './fills.js';
 export { applyEvents, createOrder, LEGAL_TRANSITIONS, transition } from './stateMachine.js';
 export {
