@@ -191,6 +191,7 @@ export async function startPlatform(
         speed: config.sim.speed,
         activity: config.sim.activity,
         marketStepMs: config.sim.marketStepMs,
+        stepIntervalMs: config.sim.stepIntervalMs,
         day: config.sim.day,
         startTime: config.sim.startTime,
         calendar,

@@ -26,6 +26,10 @@ export interface SimulatorOptions {
   account?: SimAccount;
   underlyings?: readonly UnderlyingInput[];
   strikesEachSide?: number;
+  /** multiplies every contract's tick rate (load tests); default 1 */
+  activity?: number;
+  /** simulated ms per market step (a contract ticks at most once a step); default 200 */
+  marketStepMs?: number;
   /** serve this recording on the market-data socket instead of the model's ticks */
   replayFile?: string;
   replaySpeed?: number | 'max';
@@ -100,6 +104,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     calendar,
     ...(options.underlyings ? { underlyings: options.underlyings } : {}),
     ...(options.strikesEachSide !== undefined ? { strikesEachSide: options.strikesEachSide } : {}),
+    ...(options.activity !== undefined ? { activity: options.activity } : {}),
+    ...(options.marketStepMs !== undefined ? { stepMs: options.marketStepMs } : {}),
   });
   const orders = new SimOrderEngine({
     clock,
