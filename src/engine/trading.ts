@@ -55,6 +55,23 @@ export interface Trading {
   close(): Promise<void>;
 }
 
+/**
+ * A partial change of the limits: nested sections (price band, margin, reject storm, freeze quantities
+ * and lots per underlying) merge field by field, so changing one number never drops its neighbours (a
+ * dropped freeze entry would refuse that underlying); lists (order-rate windows) replace.
+ */
+export function mergeLimits(current: RiskLimits, change: Readonly<Record<string, unknown>>): RiskLimits {
+  const next: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === undefined) continue;
+    const before = (current as unknown as Record<string, unknown>)[key];
+    const nested = typeof value === 'object' && value !== null && !Array.isArray(value);
+    next[key] =
+      nested && typeof before === 'object' && before !== null ? { ...before, ...(value as object) } : value;
+  }
+  return next as unknown as RiskLimits;
+}
+
 function notFound(what: string): IfError {
   return new IfError('IF_ERR_NOT_FOUND', { what });
 }
@@ -258,11 +275,7 @@ export function createTrading(options: TradingOptions): Trading {
     pnl: () => manager.pnl(),
     risk: () => ({ ...manager.risk(), route: config.route, autoTrade: config.autoTrade }),
     setLimits: (change, actor) => {
-      const next = {
-        ...limits,
-        ...change,
-        priceBand: { ...limits.priceBand, ...change.priceBand },
-      } as RiskLimits;
+      const next = mergeLimits(limits, change);
       const problems = riskLimitsProblems(next);
       if (problems.length > 0) throw new IfError('IF_ERR_VALIDATION', { detail: problems.join('; ') });
       limits = next;
