@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { isIfError } from '../core/errors.js';
+import { IfError, isIfError } from '../core/errors.js';
 import type { JsonObject } from '../config/index.js';
 
 function integer(value: string): number {
@@ -102,6 +102,34 @@ program
     };
     await runStart({ configFile: flags.config, overrides: extra });
   });
+
+const risk = program.command('risk').description('the kill switch of a running platform (through its API)');
+for (const [action, description] of [
+  ['kill', 'halt trading and cancel working orders (trader or admin)'],
+  ['resume', 'resume trading after a halt (admin)'],
+] as const) {
+  risk
+    .command(action)
+    .description(description)
+    .requiredOption('-u, --user <username>', 'a trader or admin; the password comes from INDEXFLOW_PASSWORD')
+    .requiredOption('-r, --reason <text>', 'why (kept in the audit log)')
+    .option('--url <url>', 'the running platform', `http://127.0.0.1:${process.env['PORT'] ?? '8080'}`)
+    .action(async (flags) => {
+      const password = process.env['INDEXFLOW_PASSWORD'];
+      if (password === undefined) {
+        throw new IfError('IF_ERR_VALIDATION', { detail: 'set INDEXFLOW_PASSWORD for the user' });
+      }
+      const { runRiskCommand } = await import('./risk.js');
+      const result = await runRiskCommand({
+        url: flags.url,
+        username: flags.user,
+        password,
+        action,
+        reason: flags.reason,
+      });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+}
 
 const user = program.command('user').description('manage users of the API and the hub');
 user
