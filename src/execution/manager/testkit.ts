@@ -41,21 +41,9 @@ import type {
 
 // ───────────────────────────── fixtures ─────────────────────────────
 
-/** 2026-01-20 10:00 IST */
-export const T0 = Date.UTC(2026, 0, 20, 4, 30);
-
-export const NIFTY_CE: OrderInstrument = {
-  token: '43215',
-  symbol: 'NIFTY27JAN2625000CE',
-  exchange: 'NFO',
-  underlying: 'NIFTY',
-  kind: 'option',
-  lotSize: 65,
-  tickSizePaise: 5,
-  expiry: '2026-01-27',
-};
-
-export const NIFTY_PE: OrderInstrument = { ...NIFTY_CE, token: '43216', symbol: 'NIFTY27JAN2625000PE' };
+// The same contracts and start time as the risk tests, so both suites read one set of fixtures.
+export { NIFTY_CE, NIFTY_PE, T0 } from '../../risk/testkit.js';
+import { NIFTY_CE, NIFTY_PE } from '../../risk/testkit.js';
 
 export const NIFTY_FUT: OrderInstrument = {
   token: '35001',
